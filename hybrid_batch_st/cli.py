@@ -1,0 +1,103 @@
+"""The ``hybrid-batch-st`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Callable, Sequence
+
+from . import __version__
+
+__all__ = ["main"]
+
+
+def _languages(text: str) -> list[str]:
+    langs = [x.strip() for x in text.split(",") if x.strip()]
+    if not langs:
+        raise argparse.ArgumentTypeError("expected a comma-separated list of language codes, e.g. en,de,es")
+    return langs
+
+
+def _alpha(text: str) -> float | str:
+    if text == "size":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"alpha must be a number in [0, 1] or 'size', not {text!r}") from None
+
+
+def _add_training_options(p: argparse.ArgumentParser, defaults: bool = False) -> None:
+    """Flags shared by ``train`` and ``demo``; None means 'not given' so config files can fill them."""
+    p.add_argument("--model", help="sentence-transformers model id or path (default: packaged all-MiniLM-L6-v2)")
+    p.add_argument("--languages", type=_languages, help="comma-separated languages (default: all of the data)")
+    p.add_argument("--train", help="'sample' (bundled), 'xquad-r', 'mlqa-r', a .jsonl file or a SQuAD-R folder")
+    p.add_argument("--data-dir", help="folder holding xquad-r/ and mlqa-r/ (default: download cache)")
+    p.add_argument("--alpha", type=_alpha, help="share of monolingual batches in hybrid mode, or 'size'")
+    p.add_argument("--steps", type=int, help="training steps (0: train for --epochs)")
+    p.add_argument("--batch-size", type=int, help="rows per batch")
+    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--output", help="output folder")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .training import TrainConfig, train
+
+    overrides = {
+        "model": args.model, "languages": args.languages, "train": args.train, "data_dir": args.data_dir,
+        "alpha": args.alpha, "steps": args.steps, "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate, "seed": args.seed, "output": args.output, "mode": args.mode,
+        "temperature": args.temperature, "language_choice": args.language_choice, "epochs": args.epochs,
+        "train_articles": args.train_articles,
+    }
+    if args.config:
+        config = TrainConfig.from_file(args.config, **overrides)
+    else:
+        config = TrainConfig.from_dict({k: v for k, v in overrides.items() if v is not None}, source="flags")
+    train(config)
+    print(f"model saved to {os.path.join(config.output, 'model')}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hybrid-batch-st",
+        description="Hybrid batch training for multilingual dense retrieval (sentence-transformers + Pyserini).",
+    )
+    parser.add_argument("--version", action="version", version=f"hybrid-batch-st {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("train", help="fine-tune a model with hybrid batches and save it")
+    p.add_argument("--config", help="JSON file with TrainConfig keys; flags override it")
+    _add_training_options(p)
+    p.add_argument("--mode", choices=["monolingual", "cross-lingual", "hybrid"])
+    p.add_argument("--temperature", type=float, help="T in p ~ n**(1/T) over language (pair) sizes")
+    p.add_argument("--language-choice", choices=["batch", "example"])
+    p.add_argument("--epochs", type=float)
+    p.add_argument("--train-articles", type=int, help="articles used for training in sample/xquad-r (rest held out)")
+    p.set_defaults(func=_cmd_train)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        return func(args)
+    except (ValueError, FileNotFoundError, FileExistsError, RuntimeError, ImportError) as exc:
+        print(f"hybrid-batch-st {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

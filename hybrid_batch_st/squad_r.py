@@ -1,0 +1,116 @@
+"""Reading SQuAD-R files (the XQuAD-R / MLQA-R layout of the LAReQA release).
+
+A SQuAD-R file is SQuAD v1.1 JSON whose paragraphs also carry ``sentences``
+and ``sentence_breaks`` (half-open ``[start, end)`` character spans). Every
+sentence is a retrieval candidate; the answer of a question is the sentence
+whose span contains the answer's ``answer_start`` or, where spans touch (zh,
+hi), the sentence whose ``end`` equals it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["SquadRQuestion", "SquadRLanguage", "read_squad_r", "answer_sentence"]
+
+
+@dataclass(frozen=True)
+class SquadRQuestion:
+    """One question of one language; ``sentence`` indexes ``SquadRLanguage.sentences``."""
+
+    id: str
+    text: str
+    sentence: int
+    article: str
+
+
+@dataclass
+class SquadRLanguage:
+    """Every candidate sentence and every question of one language file."""
+
+    lang: str
+    sentences: list[str] = field(default_factory=list)
+    sentence_articles: list[str] = field(default_factory=list)
+    questions: list[SquadRQuestion] = field(default_factory=list)
+
+    def answer(self, question: SquadRQuestion) -> str:
+        """The text of the sentence that answers ``question``."""
+        return self.sentences[question.sentence]
+
+    def restrict_to_articles(self, articles: set[str]) -> "SquadRLanguage":
+        """A copy keeping only the sentences and questions of ``articles``."""
+        keep = [i for i, a in enumerate(self.sentence_articles) if a in articles]
+        new_index = {old: new for new, old in enumerate(keep)}
+        return SquadRLanguage(
+            lang=self.lang,
+            sentences=[self.sentences[i] for i in keep],
+            sentence_articles=[self.sentence_articles[i] for i in keep],
+            questions=[
+                SquadRQuestion(q.id, q.text, new_index[q.sentence], q.article)
+                for q in self.questions
+                if q.article in articles
+            ],
+        )
+
+    @property
+    def articles(self) -> list[str]:
+        """Article titles in file order, each once."""
+        return list(dict.fromkeys(self.sentence_articles))
+
+
+def answer_sentence(breaks: Sequence[Sequence[int]], answer_start: int) -> int | None:
+    """Index of the sentence holding ``answer_start`` (see the module docstring), or None."""
+    for i, (start, end) in enumerate(breaks):
+        if start <= answer_start < end:
+            return i
+    for i, (_, end) in enumerate(breaks):
+        if end == answer_start:
+            return i
+    return None
+
+
+def read_squad_r(path: str | Path, lang: str | None = None) -> SquadRLanguage:
+    """Parse one SQuAD-R file (``.json`` or ``.json.gz``); ``lang`` defaults to the name (``de.json`` -> ``de``).
+
+    Raises ``FileNotFoundError`` for a missing file and ``ValueError`` naming
+    the file (and question) for malformed content.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"SQuAD-R file {path} does not exist")
+    lang = lang or path.name.split(".")[0]
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as f:
+            data = json.load(f)["data"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path} is not SQuAD-R JSON (expected a top-level 'data' list): {exc}") from exc
+
+    out = SquadRLanguage(lang=lang)
+    for article in data:
+        title = article.get("title", "")
+        for paragraph in article.get("paragraphs", []):
+            try:
+                sentences, breaks = paragraph["sentences"], paragraph["sentence_breaks"]
+            except KeyError as exc:
+                raise ValueError(
+                    f"{path}: a paragraph of article {title!r} has no {exc.args[0]!r}; "
+                    "SQuAD-R files need 'sentences' and 'sentence_breaks' (use the LAReQA release)"
+                ) from None
+            offset = len(out.sentences)
+            out.sentences.extend(sentences)
+            out.sentence_articles.extend([title] * len(sentences))
+            for qa in paragraph.get("qas", []):
+                if not qa.get("answers"):
+                    raise ValueError(f"{path}: question {qa.get('id')!r} has no answers")
+                index = answer_sentence(breaks, qa["answers"][0]["answer_start"])
+                if index is None:
+                    raise ValueError(
+                        f"{path}: the answer of question {qa['id']!r} lies in no sentence span"
+                    )
+                out.questions.append(SquadRQuestion(qa["id"], qa["question"], offset + index, title))
+    return out
