@@ -51,7 +51,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         "alpha": args.alpha, "steps": args.steps, "batch_size": args.batch_size,
         "learning_rate": args.learning_rate, "seed": args.seed, "output": args.output, "mode": args.mode,
         "temperature": args.temperature, "language_choice": args.language_choice, "epochs": args.epochs,
-        "train_articles": args.train_articles,
+        "train_articles": args.train_articles, "eval": args.eval,
+        "measures": args.measures.split(",") if args.measures else None,
     }
     if args.config:
         config = TrainConfig.from_file(args.config, **overrides)
@@ -60,6 +61,37 @@ def _cmd_train(args: argparse.Namespace) -> int:
     train(config)
     print(f"model saved to {os.path.join(config.output, 'model')}")
     return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate, parse_measures
+    from .evaluator import load_eval_data
+    from .models import load_model
+    from .report import write_report
+
+    measures = parse_measures(args.measures)  # fail before loading anything
+    data = load_eval_data(args.benchmark, args.languages, args.data_dir)
+    model = load_model(args.model)
+    if args.max_seq_length:
+        model.max_seq_length = args.max_seq_length
+    result = evaluate(
+        model, data, measures, depth=args.depth, batch_size=args.batch_size,
+        query_prompt=args.query_prompt, passage_prompt=args.passage_prompt,
+        benchmark=args.benchmark, model_name=str(args.model),
+    )
+    out = write_report(result, args.output)
+    print(_macro_lines(result))
+    print(f"results written to {out}/results.json, results.md, heatmap.png")
+    return 0
+
+
+def _macro_lines(result) -> str:
+    lines = [f"{'setting':<14}" + "".join(f"{m:>10}" for m in result.measures)]
+    for setting, values in result.macro.items():
+        lines.append(f"{setting:<14}" + "".join(f"{values[m]:>10.4f}" for m in result.measures))
+    if result.language_bias["rank_distance"] is not None:
+        lines.append(f"rank distance (multilingual): {result.language_bias['rank_distance']:.1f}")
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,7 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language-choice", choices=["batch", "example"])
     p.add_argument("--epochs", type=float)
     p.add_argument("--train-articles", type=int, help="articles used for training in sample/xquad-r (rest held out)")
+    p.add_argument("--eval", help="after training: auto (default: heldout if the data has one), heldout, sample, xquad-r, mlqa-r, a SQuAD-R folder, or ''")
+    p.add_argument("--measures", help="comma-separated ir-measures measures for --eval (default AP)")
     p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("evaluate", help="score a model on every language pair (XQuAD-R, MLQA-R, ...)")
+    p.add_argument("--model", required=True, help="sentence-transformers model id or path")
+    p.add_argument("--benchmark", default="xquad-r", help="xquad-r, mlqa-r, sample (bundled held-out) or a SQuAD-R folder")
+    p.add_argument("--data-dir", help="folder holding xquad-r/ and mlqa-r/ (default: download cache)")
+    p.add_argument("--languages", type=_languages, help="comma-separated subset of the benchmark's languages")
+    p.add_argument("--measures", default="AP", help="comma-separated ir-measures measures (default AP)")
+    p.add_argument("--depth", type=int, default=100, help="ranking depth handed to ir-measures (0: whole pool)")
+    p.add_argument("--batch-size", type=int, default=64, help="encoding batch size")
+    p.add_argument("--max-seq-length", type=int, help="truncate inputs to this many tokens")
+    p.add_argument("--query-prompt", help="text prepended to questions (default: the model's 'query' prompt)")
+    p.add_argument("--passage-prompt", help="text prepended to sentences (default: the model's 'passage' prompt)")
+    p.add_argument("--output", required=True, help="folder for results.json, results.md and heatmap.png")
+    p.set_defaults(func=_cmd_evaluate)
     return parser
 
 

@@ -28,7 +28,7 @@ from .sample import TRAIN_ARTICLES, sample_split, split_by_article
 from .sampler import HybridBatchSampler, _check_options
 from .squad_r import SquadRLanguage
 
-__all__ = ["TrainConfig", "load_training_data", "train", "model_prompts"]
+__all__ = ["TrainConfig", "load_training_data", "make_evaluator", "train", "model_prompts"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class TrainConfig:
     freeze_embeddings: bool = False
     max_seq_length: int | None = 128
     output: str = "runs/train"
-    eval: str | None = None
+    eval: str | None = "auto"
     measures: list[str] = field(default_factory=lambda: ["AP"])
 
     @classmethod
@@ -127,16 +127,38 @@ def model_prompts(model) -> dict[str, str] | None:
     return None
 
 
-def train(config: TrainConfig, evaluator=None, model=None):
-    """Fine-tune ``config.model`` with hybrid batches; saves it to ``<output>/model`` and returns the model.
+def make_evaluator(config: TrainConfig, held_out: dict[str, SquadRLanguage] | None):
+    """The evaluator named by ``config.eval``: ``"heldout"`` (the training source's held-out articles),
+    ``"sample"``, ``"xquad-r"``, ``"mlqa-r"`` or a SQuAD-R folder; ``"auto"`` (default) is ``"heldout"``
+    where the source has a held-out part; None or ``""`` for no evaluation."""
+    from .evaluator import MultilingualRetrievalEvaluator
 
-    ``evaluator`` (any ``SentenceEvaluator``) runs at the end of training through the trainer.
+    if not config.eval or (config.eval == "auto" and held_out is None):
+        return None
+    if config.eval == "auto":
+        config = dataclasses.replace(config, eval="heldout")
+    if config.eval == "heldout":
+        if held_out is None:
+            raise ValueError(f"--eval heldout: training data {config.train!r} has no held-out part; "
+                             "name a benchmark (xquad-r, mlqa-r, sample) or a SQuAD-R folder instead")
+        return MultilingualRetrievalEvaluator(held_out, measures=config.measures, name="heldout", write_report=True)
+    return MultilingualRetrievalEvaluator.from_benchmark(
+        config.eval, config.languages, config.data_dir, measures=config.measures, write_report=True
+    )
+
+
+def train(config: TrainConfig, model=None):
+    """Fine-tune ``config.model`` with hybrid batches; saves it to ``<output>/model`` and returns it.
+
+    With ``config.eval`` set, the evaluator runs once training ends and its report
+    (results.json, results.md, heatmap.png) goes to ``<output>/eval_<name>``.
     """
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
     config.validate()
-    pairs, _ = load_training_data(config)
+    pairs, held_out = load_training_data(config)
+    evaluator = make_evaluator(config, held_out)
     if config.mode != "monolingual":
         singles = pairs.single_language_ids()
         if singles:
@@ -174,9 +196,11 @@ def train(config: TrainConfig, evaluator=None, model=None):
         args=args,
         train_dataset=pairs.to_dataset(),
         loss=MultipleNegativesRankingLoss(model),
-        evaluator=evaluator,
     )
     trainer.train()
+    if evaluator is not None:
+        metrics = evaluator(model, output_path=str(output))
+        logger.info("evaluation after training: %s", metrics)
     with atomic_dir(output / "model", overwrite=True) as tmp:
         model.save(str(tmp))
     with atomic_path(output / "train_config.json") as tmp:

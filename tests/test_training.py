@@ -92,3 +92,23 @@ def test_multi_dataset_path(tiny_model_dir, xquad, tmp_path):
     loss = {name: MultipleNegativesRankingLoss(model) for name in datasets}
     losses = train(model, datasets, tmp_path, HybridBatchSampler.configure(mode="cross-lingual"), steps=4, loss=loss)
     assert len(losses) == 4 and all(math.isfinite(x) for x in losses)
+
+
+def test_cli_train_saves_model_config_and_report(tiny_model_dir, tmp_path):
+    import json
+
+    from hybrid_batch_st.cli import main
+
+    config = tmp_path / "run.json"
+    config.write_text(json.dumps({"model": str(tiny_model_dir), "steps": 3, "batch_size": 8, "languages": ["en", "de"],
+                                  "train_articles": 44}))
+    out = tmp_path / "run"
+    assert main(["train", "--config", str(config), "--mode", "cross-lingual", "--output", str(out)]) == 0
+    saved = json.loads((out / "train_config.json").read_text())
+    assert saved["mode"] == "cross-lingual" and saved["steps"] == 3  # flags override the file
+    assert SentenceTransformer(str(out / "model"), device="cpu").encode(["hallo"]).shape == (1, 32)
+    results = json.loads((out / "eval_heldout" / "results.json").read_text())
+    assert results["languages"] == ["en", "de"] and len(results["pairs"]) == 6
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"modle": "x"}))
+    assert main(["train", "--config", str(bad)]) == 2

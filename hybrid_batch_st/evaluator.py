@@ -1,0 +1,125 @@
+"""``MultilingualRetrievalEvaluator``: the language-pair evaluation as a sentence-transformers evaluator."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from sentence_transformers.sentence_transformer.evaluation import SentenceEvaluator
+
+from .evaluation import SETTINGS, EvaluationResult, evaluate, parse_measures
+from .lareqa import BENCHMARKS, load_benchmark
+from .squad_r import SquadRLanguage, read_squad_r
+
+__all__ = ["MultilingualRetrievalEvaluator", "load_eval_data", "EVAL_SOURCES"]
+
+logger = logging.getLogger(__name__)
+
+#: Named evaluation sets besides a folder of SQuAD-R files.
+EVAL_SOURCES = ("sample", *BENCHMARKS)
+
+
+def load_eval_data(
+    source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None
+) -> dict[str, SquadRLanguage]:
+    """``"sample"`` (the held-out articles of the bundled sample), ``"xquad-r"``, ``"mlqa-r"``, or a SQuAD-R folder."""
+    if source == "sample":
+        from .sample import sample_split
+
+        return sample_split(languages)[1]
+    if source in BENCHMARKS:
+        return load_benchmark(source, languages, data_dir=data_dir)
+    folder = Path(source)
+    if folder.is_dir():
+        langs = languages or sorted(p.name.split(".")[0] for p in folder.glob("*.json*"))
+        if not langs:
+            raise FileNotFoundError(f"evaluation folder {folder} holds no <lang>.json files")
+        return {lang: read_squad_r(folder / f"{lang}.json", lang) for lang in langs}
+    raise ValueError(f"evaluation data {source!r} is neither one of {list(EVAL_SOURCES)} nor a SQuAD-R folder")
+
+
+class MultilingualRetrievalEvaluator(SentenceEvaluator):
+    """Scores a model on every (query language, pool language) pair with ir-measures.
+
+    Pass it as ``evaluator=`` to ``SentenceTransformerTrainer`` or call it on a model.
+    Returned metrics (prefixed with ``name``): ``<setting>_<measure>`` macro averages for
+    the monolingual, cross-lingual and multilingual settings, ``mean_<measure>`` over the
+    three, and ``rank_distance``. The primary metric is ``mean_<first measure>``.
+
+    Args:
+        data: ``{lang: SquadRLanguage}``, e.g. from :func:`load_eval_data`.
+        measures: ir-measures measure strings; ``AP`` by default.
+        name: metric prefix (e.g. ``"xquad-r"``).
+        depth: run depth handed to ir-measures (0 = the whole pool).
+        batch_size, query_prompt, passage_prompt, show_progress_bar: as :func:`evaluate`.
+        write_report: when the trainer passes an ``output_path``, also write results.json/md and a heatmap there.
+    """
+
+    def __init__(
+        self,
+        data: Mapping[str, SquadRLanguage],
+        measures: Iterable[str] | str = ("AP",),
+        name: str = "",
+        depth: int = 100,
+        batch_size: int = 64,
+        query_prompt: str | None = None,
+        passage_prompt: str | None = None,
+        show_progress_bar: bool = False,
+        write_report: bool = False,
+    ):
+        super().__init__()
+        self.data = dict(data)
+        self.measures = parse_measures(measures)
+        self.name = name
+        self.depth = depth
+        self.batch_size = batch_size
+        self.query_prompt, self.passage_prompt = query_prompt, passage_prompt
+        self.show_progress_bar = show_progress_bar
+        self.write_report = write_report
+        self.primary_metric = f"mean_{self.measures[0]}"
+        self.last_result: EvaluationResult | None = None
+
+    @classmethod
+    def from_benchmark(
+        cls, benchmark: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None, **kwargs
+    ) -> "MultilingualRetrievalEvaluator":
+        """An evaluator on ``"xquad-r"``, ``"mlqa-r"``, ``"sample"`` or a SQuAD-R folder."""
+        kwargs.setdefault("name", Path(benchmark).name)
+        return cls(load_eval_data(benchmark, languages, data_dir), **kwargs)
+
+    def __call__(self, model, output_path: str | None = None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
+        result = evaluate(
+            model,
+            self.data,
+            self.measures,
+            depth=self.depth,
+            batch_size=self.batch_size,
+            query_prompt=self.query_prompt,
+            passage_prompt=self.passage_prompt,
+            show_progress_bar=self.show_progress_bar,
+            benchmark=self.name,
+            model_name=str(getattr(model, "model_card_data", None) and model.model_card_data.base_model or ""),
+        )
+        self.last_result = result
+        metrics: dict[str, float] = {}
+        for setting in SETTINGS:
+            for measure in self.measures:
+                if setting in result.macro:
+                    metrics[f"{setting}_{measure}"] = result.macro[setting][measure]
+        for measure in self.measures:
+            metrics[f"mean_{measure}"] = sum(result.macro[s][measure] for s in result.macro) / len(result.macro)
+        if result.language_bias["rank_distance"] is not None:
+            metrics["rank_distance"] = result.language_bias["rank_distance"]
+        if output_path and self.write_report:
+            from .report import write_report
+
+            suffix = f"_epoch{epoch}_steps{steps}" if epoch != -1 or steps != -1 else ""
+            write_report(result, Path(output_path) / f"eval_{self.name or 'pairs'}{suffix}")
+        metrics = self.prefix_name_to_metrics(metrics, self.name)
+        self.store_metrics_in_model_card_data(model, metrics, epoch, steps)
+        logger.info("%s: %s", self.name or "language-pair evaluation", metrics)
+        return metrics
+
+    def get_config_dict(self) -> dict:
+        return {"languages": list(self.data), "measures": self.measures, "depth": self.depth}

@@ -1,0 +1,89 @@
+"""Writing an :class:`EvaluationResult`: ``results.json``, ``results.md`` and ``heatmap.png``, each atomically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .evaluation import MULTILINGUAL_POOL, EvaluationResult
+from .io import atomic_path
+
+__all__ = ["write_report", "markdown_table", "pair_matrix", "save_heatmap"]
+
+
+def pair_matrix(result: EvaluationResult, measure: str | None = None) -> tuple[list[str], list[str], np.ndarray]:
+    """Rows: query languages; columns: pool languages plus ``all`` (multilingual). NaN where not evaluated."""
+    measure = measure or result.measures[0]
+    rows = list(result.languages)
+    cols = rows + ([MULTILINGUAL_POOL] if any(p.setting == "multilingual" for p in result.pairs) else [])
+    matrix = np.full((len(rows), len(cols)), np.nan)
+    for p in result.pairs:
+        matrix[rows.index(p.query_lang), cols.index(p.pool_lang)] = p.scores[measure]
+    return rows, cols, matrix
+
+
+def markdown_table(result: EvaluationResult) -> str:
+    lines = [f"# {result.benchmark or 'evaluation'}: {result.model}", ""]
+    lines += ["## Macro averages", "", "| setting | " + " | ".join(result.measures) + " |"]
+    lines.append("| --- |" + " --- |" * len(result.measures))
+    for setting, values in result.macro.items():
+        lines.append(f"| {setting} | " + " | ".join(f"{values[m]:.4f}" for m in result.measures) + " |")
+    bias = result.language_bias
+    if bias.get("rank_distance") is not None:
+        lines += ["", "## Language bias (multilingual pool)", "", f"Mean rank distance: {bias['rank_distance']:.1f}", ""]
+        lines += ["| query language | best relevant hit in own language |", "| --- | --- |"]
+        lines += [f"| {lang} | {share:.3f} |" for lang, share in bias["same_language_top1"].items()]
+    for measure in result.measures:
+        rows, cols, matrix = pair_matrix(result, measure)
+        lines += ["", f"## {measure} per pair (rows: query language, columns: pool)", ""]
+        lines.append("| | " + " | ".join(cols) + " |")
+        lines.append("| --- |" + " --- |" * len(cols))
+        for r, row in zip(rows, matrix):
+            lines.append(f"| {r} | " + " | ".join("" if np.isnan(v) else f"{v:.3f}" for v in row) + " |")
+    t = result.timing
+    lines += ["", f"Depth {result.depth or 'full'}; encode {t['encode_s']:.1f} s, search {t['search_s']:.2f} s, "
+              f"score {t['score_s']:.2f} s."]
+    return "\n".join(lines) + "\n"
+
+
+def save_heatmap(result: EvaluationResult, path: str | Path, measure: str | None = None) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    measure = measure or result.measures[0]
+    rows, cols, matrix = pair_matrix(result, measure)
+    size = max(4.0, 0.55 * len(cols) + 2)
+    fig, ax = plt.subplots(figsize=(size, max(3.5, 0.5 * len(rows) + 1.5)))
+    image = ax.imshow(np.ma.masked_invalid(matrix), vmin=0, vmax=1, cmap="viridis")
+    ax.set_xticks(range(len(cols)), cols)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xlabel("pool language ('all' = multilingual pool)")
+    ax.set_ylabel("query language")
+    ax.set_title(f"{measure}: {result.model}"[:80], fontsize=9)
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            if not np.isnan(matrix[i, j]):
+                ax.text(j, i, f"{matrix[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if matrix[i, j] < 0.5 else "black")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    fig.tight_layout()
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=120)
+    plt.close(fig)
+
+
+def write_report(result: EvaluationResult, out_dir: str | Path) -> Path:
+    """Write results.json, results.md and heatmap.png into ``out_dir``; returns the folder."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out / "results.json") as tmp:
+        tmp.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    with atomic_path(out / "results.md") as tmp:
+        tmp.write_text(markdown_table(result), encoding="utf-8")
+    save_heatmap(result, out / "heatmap.png")
+    return out
