@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
@@ -94,6 +95,76 @@ def _macro_lines(result) -> str:
     return "\n".join(lines)
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .pyserini import build_index, pyserini_cli_args, _index_settings
+
+    index = build_index(args.model, args.corpus, args.index, index_type=args.index_type, hnsw_m=args.hnsw_m,
+                        batch_size=args.batch_size, overwrite=args.overwrite)
+    settings = _index_settings(index)
+    print(f"index written to {index} ({settings.dimension}-d, pooling {settings.pooling}, l2 {settings.l2_norm})")
+    if settings.auto_compatible:
+        cli = " ".join(pyserini_cli_args(index))
+        print(f"Pyserini CLI: hybrid-batch-st pyserini search.faiss {cli} --topics TOPICS.tsv --output RUN.trec")
+    else:
+        print(f"Pyserini's auto encoder cannot reproduce this model ({settings.reason}); "
+              "use `hybrid-batch-st search`, which wraps the model in a Pyserini QueryEncoder")
+    return 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from .pyserini import search
+
+    run = search(args.index, args.topics, args.output, k=args.k, model=args.model, threads=args.threads)
+    print(f"run written to {run}")
+    return 0
+
+
+def _cmd_pyserini(args: argparse.Namespace) -> int:
+    """Run one of Pyserini's own command-line modules after booting a suitable JVM."""
+    import runpy
+
+    from .jvm import boot_jvm
+    from .pyserini import SETTINGS_FILE, EncoderSettings
+
+    module = args.module if args.module.startswith("pyserini.") else f"pyserini.{args.module}"
+    rest = list(args.args)
+    if "--encoder" in rest:
+        encoder = Path(rest[rest.index("--encoder") + 1])
+        settings_file = encoder / SETTINGS_FILE
+        if settings_file.is_file():
+            import json
+
+            settings = EncoderSettings(**json.loads(settings_file.read_text(encoding="utf-8")))
+            if not settings.auto_compatible:
+                raise ValueError(
+                    f"--encoder {encoder}: Pyserini's auto encoder cannot reproduce this model ({settings.reason}); "
+                    "use `hybrid-batch-st search`, which wraps it in a Pyserini QueryEncoder"
+                )
+            # fill in what the user left out, so Pyserini loads the model as exported
+            ours = settings.cli_args(encoder)
+            for flag, value in (("--encoder-class", "auto"), ("--pooling", settings.pooling),
+                                ("--query-prefix", settings.prefix)):
+                if value and flag not in rest:
+                    rest += [flag, value]
+            if "--l2-norm" in ours and "--l2-norm" not in rest:
+                rest.append("--l2-norm")
+    boot_jvm()
+    sys.argv = [module, *rest]
+    print("running: python -m " + " ".join(sys.argv), file=sys.stderr)
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
+    return 0
+
+
+def _cmd_benchmark_files(args: argparse.Namespace) -> int:
+    from .evaluator import load_eval_data
+    from .pyserini import write_benchmark_files
+
+    data = load_eval_data(args.benchmark, sorted({args.query_lang, args.pool_lang}), args.data_dir)
+    files = write_benchmark_files(data, args.query_lang, args.pool_lang, args.output, limit=args.limit)
+    print("\n".join(f"{name}: {path}" for name, path in files.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hybrid-batch-st",
@@ -128,6 +199,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--passage-prompt", help="text prepended to sentences (default: the model's 'passage' prompt)")
     p.add_argument("--output", required=True, help="folder for results.json, results.md and heatmap.png")
     p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("export", help="encode a JSONL corpus into a Pyserini faiss index folder (with the model)")
+    p.add_argument("--model", required=True, help="sentence-transformers model folder or id")
+    p.add_argument("--corpus", required=True, help='Pyserini JSONL: {"id": ..., "contents": ...} per line')
+    p.add_argument("--index", required=True, help="index folder to create")
+    p.add_argument("--index-type", choices=["flat", "hnsw"], default="flat", help="exact inner product or HNSW")
+    p.add_argument("--hnsw-m", type=int, default=32, help="HNSW graph degree")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--overwrite", action="store_true", help="replace an existing index folder")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("search", help="search topics with Pyserini's FaissSearcher over an exported index")
+    p.add_argument("--index", required=True)
+    p.add_argument("--model", help="model for queries (default: the one exported with the index)")
+    p.add_argument("--topics", required=True, help="TSV: qid<TAB>query per line")
+    p.add_argument("--output", required=True, help="TREC run file to write")
+    p.add_argument("--k", type=int, default=100, help="hits per query")
+    p.add_argument("--threads", type=int, default=1)
+    p.set_defaults(func=_cmd_search)
+
+    p = sub.add_parser("pyserini", help="run a Pyserini command-line module (e.g. search.faiss) on a booted JVM",
+                       description="Runs `python -m pyserini.MODULE ARGS` unchanged after booting a Java 21 JVM. "
+                                   "For an --encoder exported by hybrid-batch-st, missing --encoder-class/--pooling/"
+                                   "--l2-norm/--query-prefix are filled in from the export.")
+    p.add_argument("module", help="Pyserini module, e.g. search.faiss")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="its arguments")
+    p.set_defaults(func=_cmd_pyserini)
+
+    p = sub.add_parser("benchmark-files", help="corpus.jsonl, topics.tsv and qrels.txt for one benchmark language pair")
+    p.add_argument("--benchmark", default="xquad-r", help="xquad-r, mlqa-r, sample or a SQuAD-R folder")
+    p.add_argument("--data-dir")
+    p.add_argument("--query-lang", required=True)
+    p.add_argument("--pool-lang", required=True)
+    p.add_argument("--limit", type=int, help="keep only the first N questions")
+    p.add_argument("--output", required=True, help="folder to write into")
+    p.set_defaults(func=_cmd_benchmark_files)
     return parser
 
 

@@ -1,0 +1,81 @@
+"""Pyserini FaissSearcher over an exported index vs direct faiss search on the same embeddings.
+
+Prints, for the XQuAD-R sentences of one language as corpus and its questions as queries:
+- index build throughput (docs/s: encoding + faiss + files, via hybrid_batch_st.pyserini.build_index);
+- queries/s of FaissSearcher.search on precomputed query vectors vs faiss IndexFlatIP.search on the same
+  vectors, one query at a time (ratio): the overhead of going through Pyserini;
+- queries/s end to end from text (Pyserini's query encoder + search vs sentence-transformers encode + faiss).
+
+Usage: python benchmarks/pyserini_search.py [--lang en] [--queries 300] [--model all-MiniLM-L6-v2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from hybrid_batch_st.lareqa import load_benchmark
+from hybrid_batch_st.models import DEFAULT_MODEL, load_model
+from hybrid_batch_st.pyserini import build_index, get_searcher, write_benchmark_files
+
+
+def rate(n: int, seconds: float) -> float:
+    return n / seconds if seconds else float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    default_data = Path(__file__).resolve().parents[2] / "shared" / "data"
+    parser.add_argument("--data-dir", default=str(default_data) if default_data.is_dir() else None)
+    parser.add_argument("--lang", default="en")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    args = parser.parse_args()
+
+    data = load_benchmark("xquad-r", [args.lang], data_dir=args.data_dir)
+    work = Path(tempfile.mkdtemp(prefix="bench-pyserini-"))
+    files = write_benchmark_files(data, args.lang, args.lang, work, limit=args.queries)
+    n_docs = len(data[args.lang].sentences)
+
+    start = time.perf_counter()
+    index_dir = build_index(args.model, files["corpus"], work / "index", show_progress_bar=False)
+    build_s = time.perf_counter() - start
+    print(f"index build: {n_docs} docs in {build_s:.1f} s = {rate(n_docs, build_s):.1f} docs/s (encoding included)")
+
+    searcher = get_searcher(index_dir)
+    model = load_model(args.model)
+    questions = [q.text for q in data[args.lang].questions[: args.queries]]
+    vectors = model.encode(questions, normalize_embeddings=True, convert_to_numpy=True).astype(np.float32)
+    direct = faiss.read_index(str(index_dir / "index"))
+
+    start = time.perf_counter()
+    for v in vectors:
+        searcher.search(v, k=10)
+    pyserini_s = time.perf_counter() - start
+    start = time.perf_counter()
+    for v in vectors:
+        direct.search(v[None, :], 10)
+    faiss_s = time.perf_counter() - start
+    print(f"search on vectors, one at a time: FaissSearcher {rate(len(vectors), pyserini_s):,.0f} q/s, "
+          f"faiss {rate(len(vectors), faiss_s):,.0f} q/s, ratio {faiss_s / pyserini_s:.2f} (Pyserini / faiss speed)")
+
+    start = time.perf_counter()
+    for q in questions:
+        searcher.search(q, k=10)
+    pyserini_text_s = time.perf_counter() - start
+    start = time.perf_counter()
+    for q in questions:
+        direct.search(model.encode([q], normalize_embeddings=True, convert_to_numpy=True), 10)
+    st_text_s = time.perf_counter() - start
+    print(f"search from text, one at a time: FaissSearcher + AutoQueryEncoder {rate(len(questions), pyserini_text_s):.1f} q/s, "
+          f"sentence-transformers + faiss {rate(len(questions), st_text_s):.1f} q/s, "
+          f"ratio {st_text_s / pyserini_text_s:.2f}")
+
+
+if __name__ == "__main__":
+    main()
