@@ -30,7 +30,7 @@ def _alpha(text: str) -> float | str:
         raise argparse.ArgumentTypeError(f"alpha must be a number in [0, 1] or 'size', not {text!r}") from None
 
 
-def _add_training_options(p: argparse.ArgumentParser, defaults: bool = False) -> None:
+def _add_training_options(p: argparse.ArgumentParser) -> None:
     """Flags shared by ``train`` and ``demo``; None means 'not given' so config files can fill them."""
     p.add_argument("--model", help="sentence-transformers model id or path (default: packaged all-MiniLM-L6-v2)")
     p.add_argument("--languages", type=_languages, help="comma-separated languages (default: all of the data)")
@@ -61,6 +61,19 @@ def _cmd_train(args: argparse.Namespace) -> int:
         config = TrainConfig.from_dict({k: v for k, v in overrides.items() if v is not None}, source="flags")
     train(config)
     print(f"model saved to {os.path.join(config.output, 'model')}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import DemoConfig, run_demo
+
+    given = {
+        "model": args.model, "languages": args.languages, "train": args.train, "eval": args.eval,
+        "alpha": args.alpha, "steps": args.steps, "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate, "seed": args.seed, "output": args.output,
+        "data_dir": args.data_dir, "query": args.query,
+    }
+    run_demo(DemoConfig(**{k: v for k, v in given.items() if v is not None}))
     return 0
 
 
@@ -128,7 +141,7 @@ def _cmd_pyserini(args: argparse.Namespace) -> int:
 
     module = args.module if args.module.startswith("pyserini.") else f"pyserini.{args.module}"
     rest = list(args.args)
-    if "--encoder" in rest:
+    if "--encoder" in rest[:-1]:
         encoder = Path(rest[rest.index("--encoder") + 1])
         settings_file = encoder / SETTINGS_FILE
         if settings_file.is_file():
@@ -185,6 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eval", help="after training: auto (default: heldout if the data has one), heldout, sample, xquad-r, mlqa-r, a SQuAD-R folder, or ''")
     p.add_argument("--measures", help="comma-separated ir-measures measures for --eval (default AP)")
     p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("demo", help="the main job: train X-X, X-Y and hybrid models, compare, export, search",
+                       description="With no arguments: packaged all-MiniLM-L6-v2, bundled XQuAD-R sample (en/de/es), "
+                                   "30 steps per model; evaluates on the held-out articles, exports the hybrid model "
+                                   "to Pyserini and runs one query.")
+    _add_training_options(p)
+    p.add_argument("--eval", help="heldout (default), sample, xquad-r, mlqa-r or a SQuAD-R folder")
+    p.add_argument("--query", help="the example query for Pyserini (default: the first held-out question)")
+    p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("evaluate", help="score a model on every language pair (XQuAD-R, MLQA-R, ...)")
     p.add_argument("--model", required=True, help="sentence-transformers model id or path")

@@ -54,6 +54,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         depth: run depth handed to ir-measures (0 = the whole pool).
         batch_size, query_prompt, passage_prompt, show_progress_bar: as :func:`evaluate`.
         write_report: when the trainer passes an ``output_path``, also write results.json/md and a heatmap there.
+        model_name: label for reports (default: the model card's base model, if any).
     """
 
     def __init__(
@@ -67,6 +68,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         passage_prompt: str | None = None,
         show_progress_bar: bool = False,
         write_report: bool = False,
+        model_name: str | None = None,
     ):
         super().__init__()
         self.data = dict(data)
@@ -77,6 +79,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         self.query_prompt, self.passage_prompt = query_prompt, passage_prompt
         self.show_progress_bar = show_progress_bar
         self.write_report = write_report
+        self.model_name = model_name
         self.primary_metric = f"mean_{self.measures[0]}"
         self.last_result: EvaluationResult | None = None
 
@@ -99,7 +102,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
             passage_prompt=self.passage_prompt,
             show_progress_bar=self.show_progress_bar,
             benchmark=self.name,
-            model_name=str(getattr(model, "model_card_data", None) and model.model_card_data.base_model or ""),
+            model_name=self.model_name or _model_label(model),
         )
         self.last_result = result
         metrics: dict[str, float] = {}
@@ -123,3 +126,8 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
 
     def get_config_dict(self) -> dict:
         return {"languages": list(self.data), "measures": self.measures, "depth": self.depth}
+
+
+def _model_label(model) -> str:
+    card = getattr(model, "model_card_data", None)
+    return str(getattr(card, "base_model", None) or getattr(card, "model_name", None) or "")

@@ -63,7 +63,8 @@ def save_heatmap(result: EvaluationResult, path: str | Path, measure: str | None
     ax.set_yticks(range(len(rows)), rows)
     ax.set_xlabel("pool language ('all' = multilingual pool)")
     ax.set_ylabel("query language")
-    ax.set_title(f"{measure}: {result.model}"[:80], fontsize=9)
+    title = " / ".join(x for x in (result.benchmark, result.model) if x)
+    ax.set_title(f"{measure}: {title}"[:80], fontsize=9)
     for i in range(len(rows)):
         for j in range(len(cols)):
             if not np.isnan(matrix[i, j]):

@@ -28,7 +28,7 @@ from .sample import TRAIN_ARTICLES, sample_split, split_by_article
 from .sampler import HybridBatchSampler, _check_options
 from .squad_r import SquadRLanguage
 
-__all__ = ["TrainConfig", "load_training_data", "make_evaluator", "train", "model_prompts"]
+__all__ = ["TrainConfig", "TrainOutcome", "load_training_data", "make_evaluator", "train", "model_prompts"]
 
 logger = logging.getLogger(__name__)
 
@@ -137,18 +137,29 @@ def make_evaluator(config: TrainConfig, held_out: dict[str, SquadRLanguage] | No
         return None
     if config.eval == "auto":
         config = dataclasses.replace(config, eval="heldout")
+    label = f"{Path(str(config.model)).name} ({config.mode} batches)"
     if config.eval == "heldout":
         if held_out is None:
             raise ValueError(f"--eval heldout: training data {config.train!r} has no held-out part; "
                              "name a benchmark (xquad-r, mlqa-r, sample) or a SQuAD-R folder instead")
-        return MultilingualRetrievalEvaluator(held_out, measures=config.measures, name="heldout", write_report=True)
+        return MultilingualRetrievalEvaluator(held_out, measures=config.measures, name="heldout", write_report=True,
+                                              model_name=label)
     return MultilingualRetrievalEvaluator.from_benchmark(
-        config.eval, config.languages, config.data_dir, measures=config.measures, write_report=True
+        config.eval, config.languages, config.data_dir, measures=config.measures, write_report=True, model_name=label
     )
 
 
-def train(config: TrainConfig, model=None):
-    """Fine-tune ``config.model`` with hybrid batches; saves it to ``<output>/model`` and returns it.
+@dataclass
+class TrainOutcome:
+    """What :func:`train` produced: the fine-tuned model and, with ``config.eval``, its evaluation."""
+
+    model: Any
+    evaluation: Any = None  # EvaluationResult | None
+    losses: list[float] = field(default_factory=list)
+
+
+def train(config: TrainConfig, model=None) -> TrainOutcome:
+    """Fine-tune ``config.model`` with hybrid batches; saves it to ``<output>/model``.
 
     With ``config.eval`` set, the evaluator runs once training ends and its report
     (results.json, results.md, heatmap.png) goes to ``<output>/eval_<name>``.
@@ -198,8 +209,10 @@ def train(config: TrainConfig, model=None):
         loss=MultipleNegativesRankingLoss(model),
     )
     trainer.train()
+    evaluation = None
     if evaluator is not None:
         metrics = evaluator(model, output_path=str(output))
+        evaluation = evaluator.last_result
         logger.info("evaluation after training: %s", metrics)
     with atomic_dir(output / "model", overwrite=True) as tmp:
         model.save(str(tmp))
@@ -207,4 +220,4 @@ def train(config: TrainConfig, model=None):
         tmp.write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
     losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
     logger.info("training losses: %s", losses)
-    return model
+    return TrainOutcome(model, evaluation, losses)

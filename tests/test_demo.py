@@ -1,0 +1,28 @@
+"""The main job end to end (tiny model, few steps): train three ways, compare, export, search."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_demo_runs_the_whole_path(tiny_model_dir, tmp_path, capsys):
+    from hybrid_batch_st.cli import main
+
+    out = tmp_path / "demo"
+    assert main(["demo", "--model", str(tiny_model_dir), "--steps", "2", "--batch-size", "8",
+                 "--languages", "en,de", "--output", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for row in ("| base (st) |", "| X-X (monolingual) |", "| X-Y (cross-lingual) |", "| hybrid |"):
+        assert row in printed
+    assert "Pyserini FaissSearcher over" in printed and "AutoQueryEncoder" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["results"]) == {"base (st)", "X-X (monolingual)", "X-Y (cross-lingual)", "hybrid"}
+    for row in summary["results"].values():
+        assert {"monolingual", "cross-lingual", "multilingual", "rank_distance"} <= set(row)
+    assert len(summary["checks"]) == 4
+    for part in ("base", "monolingual", "cross-lingual", "hybrid"):
+        assert (out / part / "eval_heldout" / "heatmap.png").is_file(), part
+    for mode in ("monolingual", "cross-lingual", "hybrid"):
+        assert json.loads((out / mode / "train_config.json").read_text())["mode"] == mode
+    assert (out / "pyserini" / "index" / "index").is_file()
+    assert (out / "summary.md").read_text().startswith("| model |")
