@@ -28,6 +28,14 @@ def rate(n: int, seconds: float) -> float:
     return n / seconds if seconds else float("inf")
 
 
+def seconds_for_each(items, fn) -> float:
+    """Wall time of calling ``fn`` on every item, one at a time."""
+    start = time.perf_counter()
+    for item in items:
+        fn(item)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     default_data = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -53,25 +61,14 @@ def main() -> None:
     vectors = model.encode(questions, normalize_embeddings=True, convert_to_numpy=True).astype(np.float32)
     direct = faiss.read_index(str(index_dir / "index"))
 
-    start = time.perf_counter()
-    for v in vectors:
-        searcher.search(v, k=10)
-    pyserini_s = time.perf_counter() - start
-    start = time.perf_counter()
-    for v in vectors:
-        direct.search(v[None, :], 10)
-    faiss_s = time.perf_counter() - start
+    pyserini_s = seconds_for_each(vectors, lambda v: searcher.search(v, k=10))
+    faiss_s = seconds_for_each(vectors, lambda v: direct.search(v[None, :], 10))
     print(f"search on vectors, one at a time: FaissSearcher {rate(len(vectors), pyserini_s):,.0f} q/s, "
           f"faiss {rate(len(vectors), faiss_s):,.0f} q/s, ratio {faiss_s / pyserini_s:.2f} (Pyserini / faiss speed)")
 
-    start = time.perf_counter()
-    for q in questions:
-        searcher.search(q, k=10)
-    pyserini_text_s = time.perf_counter() - start
-    start = time.perf_counter()
-    for q in questions:
-        direct.search(model.encode([q], normalize_embeddings=True, convert_to_numpy=True), 10)
-    st_text_s = time.perf_counter() - start
+    pyserini_text_s = seconds_for_each(questions, lambda q: searcher.search(q, k=10))
+    st_text_s = seconds_for_each(
+        questions, lambda q: direct.search(model.encode([q], normalize_embeddings=True, convert_to_numpy=True), 10))
     print(f"search from text, one at a time: FaissSearcher + AutoQueryEncoder {rate(len(questions), pyserini_text_s):.1f} q/s, "
           f"sentence-transformers + faiss {rate(len(questions), st_text_s):.1f} q/s, "
           f"ratio {st_text_s / pyserini_text_s:.2f}")

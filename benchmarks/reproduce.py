@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 
 from hybrid_batch_st.demo import MODES
-from hybrid_batch_st.evaluator import MultilingualRetrievalEvaluator, load_eval_data
+from hybrid_batch_st.evaluator import MultilingualRetrievalEvaluator
 from hybrid_batch_st.io import atomic_path
 from hybrid_batch_st.models import load_model
 from hybrid_batch_st.training import TrainConfig, load_training_data, train
