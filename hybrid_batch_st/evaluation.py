@@ -98,7 +98,7 @@ class EvaluationResult:
         raise KeyError(f"no pair ({query_lang}, {pool_lang}) in this result")
 
 
-def encode_texts(model, texts: Sequence[str], prompt: str | None, batch_size: int, show_progress_bar: bool, desc: str):
+def encode_texts(model, texts: Sequence[str], prompt: str | None, batch_size: int, show_progress_bar: bool):
     """Normalised float32 embeddings; ``prompt`` is prepended text (e.g. e5's ``"query: "``)."""
     embeddings = model.encode(
         list(texts),
@@ -183,12 +183,10 @@ def evaluate(
     # ---- encode each question and each sentence once
     t0 = time.perf_counter()
     q_emb_all = encode_texts(
-        model, [q.text for lang in languages for q in data[lang].questions], query_prompt, batch_size,
-        show_progress_bar, "questions",
+        model, [q.text for lang in languages for q in data[lang].questions], query_prompt, batch_size, show_progress_bar
     )
     s_emb_all = encode_texts(
-        model, [s for lang in languages for s in data[lang].sentences], passage_prompt, batch_size,
-        show_progress_bar, "sentences",
+        model, [s for lang in languages for s in data[lang].sentences], passage_prompt, batch_size, show_progress_bar
     )
     encode_s = time.perf_counter() - t0
 

@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 ENCODER_DIR = "encoder"
 SETTINGS_FILE = "hybrid_batch_st_pyserini.json"
 INDEX_INFO = "hybrid_batch_st.json"
-_POOLING = {"mean": "mean", "cls": "cls"}
+_AUTO_POOLINGS = ("mean", "cls")  # what AutoQueryEncoder implements
 
 
 @dataclass
@@ -118,7 +118,7 @@ def encoder_settings(model) -> EncoderSettings:
         if mode is None and hasattr(model[1], "get_pooling_mode_str"):  # older sentence-transformers
             mode = model[1].get_pooling_mode_str()
         mode = mode if isinstance(mode, str) else str(mode)
-        pooling = _POOLING.get(mode)
+        pooling = mode if mode in _AUTO_POOLINGS else None
         if pooling is None:
             reason = f"its pooling is {mode!r}; Pyserini's auto encoder does only mean or cls pooling"
         if "Normalize" in names[2:]:

@@ -84,9 +84,8 @@ class TrainConfig:
 
     def validate(self) -> None:
         _check_options(self.mode, self.alpha, self.temperature, self.language_choice, None)
-        for name in ("batch_size",):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name}={getattr(self, name)} must be at least 1")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size={self.batch_size} must be at least 1")
         if self.steps < 0:
             raise ValueError(f"steps={self.steps} must be >= 0 (0 trains for `epochs` epochs)")
 
