@@ -2,7 +2,7 @@
 
 Trains three models (monolingual, cross-lingual and hybrid batches; same steps, seed and data),
 evaluates them and the base model on every evaluation set, and writes one comparison table
-(`<output>/comparison.md`, `.json`; per-model reports with heatmaps beside them). Uses a GPU when
+(`<output>/comparison-<eval sets>.md`, `.json`; per-model reports with heatmaps beside them). Uses a GPU when
 torch sees one. The run reported in the README:
 
     python benchmarks/reproduce.py --model ../shared/models/me5-small-xr --train xquad-r \\
@@ -10,7 +10,8 @@ torch sees one. The run reported in the README:
 
 `--train xquad-r` trains on its first --train-articles articles (36 of 48) and `heldout` evaluates
 on the other 12; `mlqa-r` is all of MLQA-R. e5-style prompts ("query: " / "passage: ") are taken from
-the model and used in training and evaluation.
+the model and used in training and evaluation. With --reuse-models, models already trained in
+<output>/<mode>/model are evaluated again (e.g. on another benchmark) instead of retrained.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def main() -> None:
     parser.add_argument("--max-seq-length", type=int, default=128)
     parser.add_argument("--freeze-embeddings", action="store_true", help="freeze the word-embedding table")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--reuse-models", action="store_true",
+                        help="evaluate models already trained in <output>/<mode>/model instead of training again")
     parser.add_argument("--output", default="runs/reproduce")
     args = parser.parse_args()
 
@@ -89,11 +92,16 @@ def main() -> None:
     print("evaluating the base model ...", flush=True)
     evaluate_all("base", load_model(args.model, device=device), out / "base")
     for label, mode in MODES:
-        print(f"training with {mode} batches ...", flush=True)
-        start = time.perf_counter()
-        outcome = train(dataclasses.replace(base_config, mode=mode, output=str(out / mode)))
-        timings[f"train {label}"] = time.perf_counter() - start
-        evaluate_all(label, outcome.model, out / mode)
+        saved = out / mode / "model"
+        if args.reuse_models and (saved / "modules.json").is_file():
+            print(f"reusing {saved}", flush=True)
+            model = load_model(str(saved), device=device)
+        else:
+            print(f"training with {mode} batches ...", flush=True)
+            start = time.perf_counter()
+            model = train(dataclasses.replace(base_config, mode=mode, output=str(out / mode))).model
+            timings[f"train {label}"] = time.perf_counter() - start
+        evaluate_all(label, model, out / mode)
 
     header = "| model | " + " | ".join(
         f"{e.name} {s[:5]} AP" for e in evaluators for s in SETTINGS) + " | " + " | ".join(
@@ -106,11 +114,12 @@ def main() -> None:
     table = "\n".join(lines)
     print("\n" + table)
     summary = {"args": vars(args), "device": device, "results": results, "timings_s": timings}
-    with atomic_path(out / "comparison.md") as tmp:
+    stem = "comparison-" + "-".join(e.name for e in evaluators)
+    with atomic_path(out / f"{stem}.md") as tmp:
         tmp.write_text(table + "\n", encoding="utf-8")
-    with atomic_path(out / "comparison.json") as tmp:
+    with atomic_path(out / f"{stem}.json") as tmp:
         tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten: {out}/comparison.md, comparison.json")
+    print(f"\nwritten: {out}/{stem}.md, {stem}.json")
 
 
 if __name__ == "__main__":
