@@ -61,7 +61,7 @@ def main() -> None:
     vectors = model.encode(questions, normalize_embeddings=True, convert_to_numpy=True).astype(np.float32)
     direct = faiss.read_index(str(index_dir / "index"))
 
-    pyserini_s = seconds_for_each(vectors, lambda v: searcher.search(v, k=10))
+    pyserini_s = seconds_for_each(vectors, lambda v: searcher.search(v[None, :], k=10))
     faiss_s = seconds_for_each(vectors, lambda v: direct.search(v[None, :], 10))
     print(f"search on vectors, one at a time: FaissSearcher {rate(len(vectors), pyserini_s):,.0f} q/s, "
           f"faiss {rate(len(vectors), faiss_s):,.0f} q/s, ratio {faiss_s / pyserini_s:.2f} (Pyserini / faiss speed)")
