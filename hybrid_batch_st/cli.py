@@ -109,11 +109,11 @@ def _macro_lines(result) -> str:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .pyserini import build_index, pyserini_cli_args, _index_settings
+    from .pyserini import build_index, index_settings, pyserini_cli_args
 
     index = build_index(args.model, args.corpus, args.index, index_type=args.index_type, hnsw_m=args.hnsw_m,
                         batch_size=args.batch_size, overwrite=args.overwrite)
-    settings = _index_settings(index)
+    settings = index_settings(index)
     print(f"index written to {index} ({settings.dimension}-d, pooling {settings.pooling}, l2 {settings.l2_norm})")
     if settings.auto_compatible:
         cli = " ".join(pyserini_cli_args(index))
@@ -137,30 +137,20 @@ def _cmd_pyserini(args: argparse.Namespace) -> int:
     import runpy
 
     from .jvm import boot_jvm
-    from .pyserini import SETTINGS_FILE, EncoderSettings
+    from .pyserini import encoder_settings_of
 
     module = args.module if args.module.startswith("pyserini.") else f"pyserini.{args.module}"
     rest = list(args.args)
     if "--encoder" in rest[:-1]:
         encoder = Path(rest[rest.index("--encoder") + 1])
-        settings_file = encoder / SETTINGS_FILE
-        if settings_file.is_file():
-            import json
-
-            settings = EncoderSettings(**json.loads(settings_file.read_text(encoding="utf-8")))
-            if not settings.auto_compatible:
-                raise ValueError(
-                    f"--encoder {encoder}: Pyserini's auto encoder cannot reproduce this model ({settings.reason}); "
-                    "use `hybrid-batch-st search`, which wraps it in a Pyserini QueryEncoder"
-                )
-            # fill in what the user left out, so Pyserini loads the model as exported
+        settings = encoder_settings_of(encoder)
+        if settings is not None:
+            # fill in what the user left out, so Pyserini loads the model as exported (raises if it cannot)
             ours = settings.cli_args(encoder)
-            for flag, value in (("--encoder-class", "auto"), ("--pooling", settings.pooling),
-                                ("--query-prefix", settings.prefix)):
-                if value and flag not in rest:
-                    rest += [flag, value]
-            if "--l2-norm" in ours and "--l2-norm" not in rest:
-                rest.append("--l2-norm")
+            for n, flag in enumerate(ours):
+                if flag.startswith("--") and flag not in ("--encoder", *rest):
+                    value = ours[n + 1] if n + 1 < len(ours) and not ours[n + 1].startswith("--") else None
+                    rest += [flag] + ([value] if value is not None else [])
     boot_jvm()
     sys.argv = [module, *rest]
     print("running: python -m " + " ".join(sys.argv), file=sys.stderr)

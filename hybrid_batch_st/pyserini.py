@@ -37,6 +37,8 @@ from .jvm import boot_jvm
 __all__ = [
     "EncoderSettings",
     "encoder_settings",
+    "encoder_settings_of",
+    "index_settings",
     "read_corpus",
     "read_topics",
     "build_index",
@@ -71,7 +73,10 @@ class EncoderSettings:
     def cli_args(self, encoder_dir: str | Path) -> list[str]:
         """Arguments for ``pyserini.search.faiss`` that load ``encoder_dir`` like the model."""
         if not self.auto_compatible:
-            raise ValueError(f"Pyserini's auto encoder cannot reproduce this model: {self.reason}")
+            raise ValueError(
+                f"--encoder {encoder_dir}: Pyserini's auto encoder cannot reproduce this model ({self.reason}); "
+                "use `hybrid-batch-st search`, which wraps it in a Pyserini QueryEncoder"
+            )
         args = ["--encoder", str(encoder_dir), "--encoder-class", "auto", "--pooling", self.pooling]
         if self.l2_norm:
             args.append("--l2-norm")
@@ -262,14 +267,22 @@ def build_index(
     return index_dir
 
 
-def _index_settings(index_dir: Path) -> EncoderSettings:
+def encoder_settings_of(encoder_dir: str | Path) -> EncoderSettings | None:
+    """The settings saved with an exported encoder folder, or None if it was not exported by hybrid-batch-st."""
+    path = Path(encoder_dir) / SETTINGS_FILE
+    return EncoderSettings(**json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None
+
+
+def index_settings(index_dir: str | Path) -> EncoderSettings:
+    """The query-encoding settings of an index exported by :func:`build_index`."""
+    index_dir = Path(index_dir)
     if not (index_dir / "index").is_file() or not (index_dir / "docid").is_file():
         raise FileNotFoundError(f"{index_dir} is not a Pyserini faiss index folder (needs 'index' and 'docid')")
-    path = index_dir / ENCODER_DIR / SETTINGS_FILE
-    if not path.is_file():
+    settings = encoder_settings_of(index_dir / ENCODER_DIR)
+    if settings is None:
         raise FileNotFoundError(f"{index_dir} was not exported by hybrid-batch-st (no {ENCODER_DIR}/{SETTINGS_FILE}); "
                                 "pass --model to say which model encodes queries")
-    return EncoderSettings(**json.loads(path.read_text(encoding="utf-8")))
+    return settings
 
 
 def _wrapper_class():
@@ -302,7 +315,7 @@ def query_encoder(index_dir: str | Path, model=None, prefer: str = "auto"):
     """
     boot_jvm()
     index_dir = Path(index_dir)
-    settings = _index_settings(index_dir)
+    settings = index_settings(index_dir)
     if model is not None:
         st_model, _ = _load_st_model(model)
         settings = encoder_settings(st_model)
@@ -374,7 +387,7 @@ def search(
 def pyserini_cli_args(index_dir: str | Path) -> list[str]:
     """``--index ... --encoder ... --pooling ...`` arguments for Pyserini's own ``pyserini.search.faiss``."""
     index_dir = Path(index_dir)
-    return ["--index", str(index_dir), *_index_settings(index_dir).cli_args(index_dir / ENCODER_DIR)]
+    return ["--index", str(index_dir), *index_settings(index_dir).cli_args(index_dir / ENCODER_DIR)]
 
 
 def write_benchmark_files(
