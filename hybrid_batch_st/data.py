@@ -24,7 +24,7 @@ from datasets import ClassLabel, Dataset, DatasetInfo, Features, Value
 from datasets.table import InMemoryTable
 from sentence_transformers.util import resolve_ids
 
-from .squad_r import SquadRLanguage, read_squad_r
+from .squad_r import SquadRLanguage, read_squad_r_folder
 
 __all__ = ["MultilingualPairDataset", "REQUIRED_FIELDS", "PAIR_COLUMNS"]
 
@@ -115,14 +115,7 @@ class MultilingualPairDataset:
         ``languages`` defaults to every ``*.json`` in the folder; ``articles``
         keeps only questions of those article titles (for by-article splits).
         """
-        directory = Path(directory)
-        if not directory.is_dir():
-            raise FileNotFoundError(f"SQuAD-R folder {directory} does not exist")
-        if languages is None:
-            languages = sorted(p.stem for p in directory.glob("*.json"))
-            if not languages:
-                raise FileNotFoundError(f"SQuAD-R folder {directory} holds no <lang>.json files")
-        parsed = {lang: read_squad_r(directory / f"{lang}.json", lang) for lang in languages}
+        parsed = read_squad_r_folder(directory, languages)
         return cls.from_squad_r_languages(parsed, articles=articles, source=str(directory))
 
     @classmethod

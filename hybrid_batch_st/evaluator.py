@@ -10,7 +10,7 @@ from sentence_transformers.sentence_transformer.evaluation import SentenceEvalua
 
 from .evaluation import SETTINGS, EvaluationResult, evaluate, parse_measures
 from .lareqa import BENCHMARKS, load_benchmark
-from .squad_r import SquadRLanguage, read_squad_r
+from .squad_r import SquadRLanguage, read_squad_r_folder
 
 __all__ = ["MultilingualRetrievalEvaluator", "load_eval_data", "EVAL_SOURCES"]
 
@@ -30,12 +30,8 @@ def load_eval_data(
         return sample_split(languages)[1]
     if source in BENCHMARKS:
         return load_benchmark(source, languages, data_dir=data_dir)
-    folder = Path(source)
-    if folder.is_dir():
-        langs = languages or sorted(p.name.split(".")[0] for p in folder.glob("*.json*"))
-        if not langs:
-            raise FileNotFoundError(f"evaluation folder {folder} holds no <lang>.json files")
-        return {lang: read_squad_r(folder / f"{lang}.json", lang) for lang in langs}
+    if Path(source).is_dir():
+        return read_squad_r_folder(source, languages)
     raise ValueError(f"evaluation data {source!r} is neither one of {list(EVAL_SOURCES)} nor a SQuAD-R folder")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["SquadRQuestion", "SquadRLanguage", "read_squad_r", "answer_sentence"]
+__all__ = ["SquadRQuestion", "SquadRLanguage", "read_squad_r", "read_squad_r_folder", "answer_sentence"]
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,15 @@ def read_squad_r(path: str | Path, lang: str | None = None) -> SquadRLanguage:
                     )
                 out.questions.append(SquadRQuestion(qa["id"], qa["question"], offset + index, title))
     return out
+
+
+def read_squad_r_folder(folder: str | Path, languages: Sequence[str] | None = None) -> dict[str, SquadRLanguage]:
+    """Parse ``<folder>/<lang>.json`` for each language (default: every ``*.json`` in the folder)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"SQuAD-R folder {folder} does not exist")
+    if languages is None:
+        languages = sorted(p.stem for p in folder.glob("*.json"))
+        if not languages:
+            raise FileNotFoundError(f"SQuAD-R folder {folder} holds no <lang>.json files")
+    return {lang: read_squad_r(folder / f"{lang}.json", lang) for lang in languages}
