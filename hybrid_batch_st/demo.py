@@ -77,21 +77,17 @@ def _checks(results: dict[str, EvaluationResult], measure: str = "AP") -> list[s
 
 
 def _example_search(cfg: DemoConfig, model_dir: Path, held: dict, out: Path) -> list[str]:
-    from .pyserini import build_index, get_searcher
+    from .evaluation import doc_id
+    from .pyserini import build_index, get_searcher, write_corpus
 
-    corpus = out / "pyserini" / "corpus.jsonl"
-    corpus.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(corpus) as tmp:
-        tmp.write_text("".join(
-            json.dumps({"id": f"{lang}-{i}", "contents": s}, ensure_ascii=False) + "\n"
-            for lang, d in held.items() for i, s in enumerate(d.sentences)), encoding="utf-8")
+    text = {doc_id(lang, i): s for lang, d in held.items() for i, s in enumerate(d.sentences)}
+    corpus = write_corpus(out / "pyserini" / "corpus.jsonl", text.items())
     index = build_index(model_dir, corpus, out / "pyserini" / "index", overwrite=True)
     searcher = get_searcher(index)
     first_lang = next(iter(held))
     question = held[first_lang].questions[0]
     query = cfg.query or question.text
-    text = {f"{lang}-{i}": s for lang, d in held.items() for i, s in enumerate(d.sentences)}
-    relevant = {f"{lang}-{q.sentence}" for lang, d in held.items() for q in d.questions if q.id == question.id}
+    relevant = {doc_id(lang, q.sentence) for lang, d in held.items() for q in d.questions if q.id == question.id}
     lines = [f"Pyserini FaissSearcher over {searcher.num_docs} held-out sentences "
              f"({type(searcher.query_encoder).__name__}); query: {query!r}"]
     for rank, hit in enumerate(searcher.search(query, k=5), 1):

@@ -29,10 +29,15 @@ import numpy as np
 
 from .squad_r import SquadRLanguage
 
-__all__ = ["SETTINGS", "PairResult", "EvaluationResult", "parse_measures", "evaluate", "encode_texts"]
+__all__ = ["SETTINGS", "PairResult", "EvaluationResult", "parse_measures", "evaluate", "encode_texts", "doc_id"]
 
 SETTINGS = ("monolingual", "cross-lingual", "multilingual")
 MULTILINGUAL_POOL = "all"
+
+
+def doc_id(lang: str, sentence: int) -> str:
+    """The id of a candidate sentence in runs, qrels and exported corpora: ``<lang>-<sentence index>``."""
+    return f"{lang}-{sentence}"
 
 
 def parse_measures(measures: Iterable[str] | str) -> list[str]:
@@ -195,7 +200,7 @@ def evaluate(
     s_off = np.cumsum([0] + [len(data[lang].sentences) for lang in languages])
     q_emb = {lang: q_emb_all[q_off[n] : q_off[n + 1]] for n, lang in enumerate(languages)}
     s_start = {lang: int(s_off[n]) for n, lang in enumerate(languages)}
-    doc_names = np.array([f"{lang}-{i}" for lang in languages for i in range(len(data[lang].sentences))], dtype=object)
+    doc_names = np.array([doc_id(lang, i) for lang in languages for i in range(len(data[lang].sentences))], dtype=object)
     # answer sentence of each question id, per language (global sentence positions)
     answer_of = {lang: {q.id: s_start[lang] + q.sentence for q in data[lang].questions} for lang in languages}
     pool_index = {lang: _flat_index(s_emb_all[s_off[n] : s_off[n + 1]]) for n, lang in enumerate(languages)}
@@ -253,7 +258,7 @@ def evaluate(
                 if len(rel) > 1:
                     rank_distances.append(float(ranks.max() - ranks.min()))
                 best = sorted(rel)[int(ranks.argmin())]
-                own += int(doc_names[best].startswith(f"{x}-"))
+                own += int(s_start[x] <= best < s_start[x] + len(data[x].sentences))
             same_top1[x] = own / len(rows)
             k = n_all if depth == 0 else min(depth, n_all)
             score_s += time.perf_counter() - t

@@ -31,6 +31,7 @@ from typing import Iterable, Mapping, Sequence
 import faiss
 import numpy as np
 
+from .evaluation import doc_id
 from .io import atomic_dir, atomic_path
 from .jvm import boot_jvm
 
@@ -45,6 +46,7 @@ __all__ = [
     "query_encoder",
     "get_searcher",
     "search",
+    "write_corpus",
     "write_benchmark_files",
     "pyserini_cli_args",
 ]
@@ -390,6 +392,15 @@ def pyserini_cli_args(index_dir: str | Path) -> list[str]:
     return ["--index", str(index_dir), *index_settings(index_dir).cli_args(index_dir / ENCODER_DIR)]
 
 
+def write_corpus(path: str | Path, docs: Iterable[tuple[str, str]]) -> Path:
+    """Write ``(id, text)`` pairs as Pyserini JSONL, atomically."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(json.dumps({"id": i, "contents": text}, ensure_ascii=False) + "\n" for i, text in docs),
+                       encoding="utf-8")
+    return path
+
+
 def write_benchmark_files(
     data, query_lang: str, pool_lang: str, output_dir: str | Path, limit: int | None = None
 ) -> dict[str, Path]:
@@ -408,13 +419,11 @@ def write_benchmark_files(
     answer = {q.id: q.sentence for q in pool.questions}
     questions = [q for q in data[query_lang].questions if q.id in answer][:limit]
     files = {"corpus": out / "corpus.jsonl", "topics": out / "topics.tsv", "qrels": out / "qrels.txt"}
-    with atomic_path(files["corpus"]) as tmp:
-        tmp.write_text("".join(json.dumps({"id": f"{pool_lang}-{i}", "contents": s}, ensure_ascii=False) + "\n"
-                               for i, s in enumerate(pool.sentences)), encoding="utf-8")
+    write_corpus(files["corpus"], ((doc_id(pool_lang, i), text) for i, text in enumerate(pool.sentences)))
     with atomic_path(files["topics"]) as tmp:
         tmp.write_text("".join(f"{q.id}\t{' '.join(q.text.split())}\n" for q in questions), encoding="utf-8")
     with atomic_path(files["qrels"]) as tmp:
-        tmp.write_text("".join(f"{q.id} 0 {pool_lang}-{answer[q.id]} 1\n" for q in questions), encoding="utf-8")
+        tmp.write_text("".join(f"{q.id} 0 {doc_id(pool_lang, answer[q.id])} 1\n" for q in questions), encoding="utf-8")
     return files
 
 
