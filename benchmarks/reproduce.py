@@ -69,10 +69,11 @@ def main() -> None:
         if name == "heldout":
             if held_out is None:
                 raise SystemExit(f"--train {args.train} has no held-out part; drop 'heldout' from --eval")
-            evaluators.append(MultilingualRetrievalEvaluator(held_out, name="heldout", write_report=True))
+            evaluators.append(MultilingualRetrievalEvaluator(
+                held_out, name="heldout", write_report=True, show_progress_bar=True))
         else:
             evaluators.append(MultilingualRetrievalEvaluator.from_benchmark(
-                name, languages, args.data_dir, write_report=True))
+                name, languages, args.data_dir, write_report=True, show_progress_bar=True))
 
     timings: dict[str, float] = {}
     results: dict[str, dict] = {}

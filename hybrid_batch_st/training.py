@@ -142,9 +142,11 @@ def make_evaluator(config: TrainConfig, held_out: dict[str, SquadRLanguage] | No
             raise ValueError(f"--eval heldout: training data {config.train!r} has no held-out part; "
                              "name a benchmark (xquad-r, mlqa-r, sample) or a SQuAD-R folder instead")
         return MultilingualRetrievalEvaluator(held_out, measures=config.measures, name="heldout", write_report=True,
-                                              model_name=label)
+                                              model_name=label, show_progress_bar=True)
+    # Progress bars: a full benchmark takes many minutes to encode on CPU.
     return MultilingualRetrievalEvaluator.from_benchmark(
-        config.eval, config.languages, config.data_dir, measures=config.measures, write_report=True, model_name=label
+        config.eval, config.languages, config.data_dir, measures=config.measures, write_report=True, model_name=label,
+        show_progress_bar=True,
     )
 
 
