@@ -27,6 +27,7 @@ import faiss
 import ir_measures
 import numpy as np
 
+from .models import query_passage_prompts
 from .squad_r import SquadRLanguage
 
 __all__ = ["SETTINGS", "PairResult", "EvaluationResult", "parse_measures", "evaluate", "encode_texts", "doc_id"]
@@ -117,12 +118,9 @@ def encode_texts(model, texts: Sequence[str], prompt: str | None, batch_size: in
 
 
 def _prompts(model, query_prompt: str | None, passage_prompt: str | None) -> tuple[str | None, str | None]:
-    prompts = getattr(model, "prompts", None) or {}
-    if query_prompt is None:
-        query_prompt = prompts.get("query") or None
-    if passage_prompt is None:
-        passage_prompt = prompts.get("passage", prompts.get("document")) or None
-    return query_prompt, passage_prompt
+    model_query, model_passage = query_passage_prompts(model)
+    return (model_query if query_prompt is None else query_prompt,
+            model_passage if passage_prompt is None else passage_prompt)
 
 
 def _flat_index(vectors: np.ndarray) -> faiss.IndexFlatIP:

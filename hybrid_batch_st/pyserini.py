@@ -34,6 +34,7 @@ import numpy as np
 from .evaluation import doc_id
 from .io import atomic_dir, atomic_path
 from .jvm import boot_jvm
+from .models import load_model, query_passage_prompts, resolve_model
 
 __all__ = [
     "EncoderSettings",
@@ -98,17 +99,13 @@ def _load_st_model(model_or_path):
             f"model folder {path} is not a sentence-transformers model (no modules.json); "
             "save one with SentenceTransformer.save(path) or train it with `hybrid-batch-st train`"
         )
-    from .models import load_model, resolve_model
-
     resolved = Path(resolve_model(model_or_path))
     return load_model(model_or_path, device="cpu"), (resolved if resolved.is_dir() else None)
 
 
 def encoder_settings(model) -> EncoderSettings:
     """What Pyserini's ``AutoQueryEncoder`` needs to reproduce ``model``'s query embeddings, if it can."""
-    prompts = getattr(model, "prompts", None) or {}
-    query_prompt = prompts.get("query") or None
-    passage_prompt = prompts.get("passage") or prompts.get("document") or None
+    query_prompt, passage_prompt = query_passage_prompts(model)
     normalise = getattr(model, "similarity_fn_name", "cosine") != "dot"
     names = [type(m).__name__ for m in model]
     dimension = int((model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else model.get_sentence_embedding_dimension()))
