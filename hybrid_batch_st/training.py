@@ -23,7 +23,7 @@ from typing import Any
 from .data import MultilingualPairDataset
 from .io import atomic_dir, atomic_path
 from .lareqa import BENCHMARKS, load_benchmark
-from .models import DEFAULT_MODEL, load_model
+from .models import DEFAULT_MODEL, load_model, query_passage_prompts
 from .sample import TRAIN_ARTICLES, sample_split, split_by_article
 from .sampler import HybridBatchSampler, _check_options
 from .squad_r import SquadRLanguage
@@ -119,11 +119,11 @@ def load_training_data(
 
 
 def model_prompts(model) -> dict[str, str] | None:
-    """``{"anchor": query prompt, "positive": passage prompt}`` for models that carry e5-style prompts."""
-    prompts = getattr(model, "prompts", None) or {}
-    if "query" in prompts and ("passage" in prompts or "document" in prompts):
-        return {"anchor": prompts["query"], "positive": prompts.get("passage", prompts.get("document"))}
-    return None
+    """The trainer's ``prompts``: the model's query prompt for ``anchor`` and passage prompt for
+    ``positive`` (each only where the model has one), as evaluation and Pyserini export use them."""
+    query, passage = query_passage_prompts(model)
+    prompts = {column: prompt for column, prompt in (("anchor", query), ("positive", passage)) if prompt}
+    return prompts or None
 
 
 def make_evaluator(config: TrainConfig, held_out: dict[str, SquadRLanguage] | None):

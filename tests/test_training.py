@@ -111,3 +111,16 @@ def test_cli_train_saves_model_config_and_report(tiny_model_dir, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"modle": "x"}))
     assert main(["train", "--config", str(bad)]) == 2
+
+
+def test_trainer_prompts_follow_the_models_prompts(tiny_model_dir):
+    from hybrid_batch_st.training import model_prompts
+
+    model = SentenceTransformer(str(tiny_model_dir), device="cpu")
+    assert model_prompts(model) is None
+    model.prompts = {"query": "query: ", "passage": "passage: "}
+    assert model_prompts(model) == {"anchor": "query: ", "positive": "passage: "}
+    model.prompts = {"query": "query: ", "document": ""}
+    assert model_prompts(model) == {"anchor": "query: "}
+    model.prompts = {"query": "Represent this question: "}  # used by evaluation and export, so by training too
+    assert model_prompts(model) == {"anchor": "Represent this question: "}
