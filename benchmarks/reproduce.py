@@ -25,12 +25,11 @@ from pathlib import Path
 import torch
 
 from hybrid_batch_st.demo import MODES
+from hybrid_batch_st.evaluation import SETTINGS
 from hybrid_batch_st.evaluator import MultilingualRetrievalEvaluator
 from hybrid_batch_st.io import atomic_path
 from hybrid_batch_st.models import load_model
 from hybrid_batch_st.training import TrainConfig, load_training_data, train
-
-SETTINGS = ("monolingual", "cross-lingual", "multilingual")
 
 
 def main() -> None:

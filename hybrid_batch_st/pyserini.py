@@ -30,6 +30,7 @@ from typing import Iterable, Mapping, Sequence
 
 import faiss
 import numpy as np
+from tqdm.auto import tqdm
 
 from .evaluation import doc_id
 from .io import atomic_dir, atomic_path
@@ -158,10 +159,10 @@ def read_corpus(path: str | Path) -> tuple[list[str], list[str]]:
                 raise ValueError(f"{path}:{line_no}: not JSON ({exc})") from None
             if not isinstance(doc, dict) or "id" not in doc or not isinstance(doc.get("contents"), str):
                 raise ValueError(f'{path}:{line_no}: each line needs "id" and a string "contents" (Pyserini JSONL)')
-            doc_id = str(doc["id"])
-            if not doc_id or any(c.isspace() for c in doc_id):
-                raise ValueError(f"{path}:{line_no}: document id {doc_id!r} is empty or contains whitespace")
-            ids.append(doc_id)
+            docid = str(doc["id"])
+            if not docid or any(c.isspace() for c in docid):
+                raise ValueError(f"{path}:{line_no}: document id {docid!r} is empty or contains whitespace")
+            ids.append(docid)
             texts.append(doc["contents"])
     if not ids:
         raise ValueError(f"corpus file {path} holds no documents")
@@ -366,12 +367,7 @@ def search(
     searcher = get_searcher(index_dir, model=model)
     qids, queries = list(topics), list(topics.values())
     lines = []
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover
-        tqdm = None
-    starts = range(0, len(qids), batch_size)
-    for start in tqdm(starts, desc="Searching", unit="batch") if tqdm else starts:
+    for start in tqdm(range(0, len(qids), batch_size), desc="Searching", unit="batch"):
         chunk_q, chunk_ids = queries[start:start + batch_size], qids[start:start + batch_size]
         hits = searcher.batch_search(chunk_q, chunk_ids, k=k, threads=threads)
         for qid in chunk_ids:

@@ -134,20 +134,15 @@ def make_evaluator(config: TrainConfig, held_out: dict[str, SquadRLanguage] | No
 
     if not config.eval or (config.eval == "auto" and held_out is None):
         return None
-    if config.eval == "auto":
-        config = dataclasses.replace(config, eval="heldout")
-    label = f"{Path(str(config.model)).name} ({config.mode} batches)"
-    if config.eval == "heldout":
+    # Progress bars: a full benchmark takes many minutes to encode on CPU.
+    options = dict(measures=config.measures, write_report=True, show_progress_bar=True,
+                   model_name=f"{Path(str(config.model)).name} ({config.mode} batches)")
+    if config.eval in ("heldout", "auto"):
         if held_out is None:
             raise ValueError(f"--eval heldout: training data {config.train!r} has no held-out part; "
                              "name a benchmark (xquad-r, mlqa-r, sample) or a SQuAD-R folder instead")
-        return MultilingualRetrievalEvaluator(held_out, measures=config.measures, name="heldout", write_report=True,
-                                              model_name=label, show_progress_bar=True)
-    # Progress bars: a full benchmark takes many minutes to encode on CPU.
-    return MultilingualRetrievalEvaluator.from_benchmark(
-        config.eval, config.languages, config.data_dir, measures=config.measures, write_report=True, model_name=label,
-        show_progress_bar=True,
-    )
+        return MultilingualRetrievalEvaluator(held_out, name="heldout", **options)
+    return MultilingualRetrievalEvaluator.from_benchmark(config.eval, config.languages, config.data_dir, **options)
 
 
 @dataclass
