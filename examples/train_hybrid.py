@@ -8,12 +8,20 @@ folder with --model to run offline, e.g. the packaged all-MiniLM-L6-v2:
     python examples/train_hybrid.py --model all-MiniLM-L6-v2 --steps 20
     python examples/train_hybrid.py --model xlm-roberta-base --pairs my_pairs.jsonl --batch-size 32 --epochs 1
 
+On several GPUs (or CPU processes), unchanged: every step's global batch (all devices together)
+is one hybrid batch, also with MultipleNegativesRankingLoss(gather_across_devices=True):
+
+    torchrun --nproc_per_node 4 examples/train_hybrid.py --model xlm-roberta-base --pairs my_pairs.jsonl
+    accelerate launch --num_processes 4 examples/train_hybrid.py --model xlm-roberta-base --pairs my_pairs.jsonl
+
 --pairs is a JSONL file of {"id", "lang", "question", "answer"} records (the same id in several
 languages = one parallel example); without it the bundled XQuAD-R sample (en/de/es) is used.
 The held-out articles of the bundled sample are evaluated during training.
 """
 
 import argparse
+
+import torch
 
 from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments
 from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
@@ -53,13 +61,15 @@ training_args = SentenceTransformerTrainingArguments(
     eval_steps=max(1, args.steps) if args.steps > 0 else None,
     save_strategy="no",
     report_to="none",
+    use_cpu=not torch.cuda.is_available(),  # lets torchrun on a CPU-only machine run distributed (gloo)
 )
 evaluator = MultilingualRetrievalEvaluator(held_out, measures=["AP", "nDCG@10"], name="heldout")
 trainer = SentenceTransformerTrainer(
     model=model, args=training_args, train_dataset=pairs.to_dataset(),
-    loss=MultipleNegativesRankingLoss(model), evaluator=evaluator,
+    loss=MultipleNegativesRankingLoss(model, gather_across_devices=True), evaluator=evaluator,
 )
 trainer.train()
-model.save(f"{args.output}/model")
-print({k: round(v, 4) for k, v in evaluator(model).items()})
-print(f"model saved to {args.output}/model")
+if trainer.is_world_process_zero():  # under torchrun / accelerate launch every process trains; one saves
+    model.save(f"{args.output}/model")
+    print({k: round(v, 4) for k, v in evaluator(model).items()})
+    print(f"model saved to {args.output}/model")

@@ -52,15 +52,16 @@ def _cmd_train(args: argparse.Namespace) -> int:
         "alpha": args.alpha, "steps": args.steps, "batch_size": args.batch_size,
         "learning_rate": args.learning_rate, "seed": args.seed, "output": args.output, "mode": args.mode,
         "temperature": args.temperature, "language_choice": args.language_choice, "epochs": args.epochs,
-        "train_articles": args.train_articles, "eval": args.eval,
+        "train_articles": args.train_articles, "eval": args.eval, "world_size": args.world_size,
         "measures": args.measures.split(",") if args.measures else None,
     }
     if args.config:
         config = TrainConfig.from_file(args.config, **overrides)
     else:
         config = TrainConfig.from_dict({k: v for k, v in overrides.items() if v is not None}, source="flags")
-    train(config)
-    print(f"model saved to {os.path.join(config.output, 'model')}")
+    outcome = train(config)
+    if outcome.saved_to is not None:
+        print(f"model saved to {outcome.saved_to}")
     return 0
 
 
@@ -183,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["monolingual", "cross-lingual", "hybrid"])
     p.add_argument("--temperature", type=float, help="T in p ~ n**(1/T) over language (pair) sizes")
     p.add_argument("--language-choice", choices=["batch", "example"])
+    p.add_argument("--world-size", type=int,
+                   help="processes sharing one global batch (default: the torchrun/accelerate process group's)")
     p.add_argument("--epochs", type=float)
     p.add_argument("--train-articles", type=int, help="articles used for training in sample/xquad-r (rest held out)")
     p.add_argument("--eval", help="after training: auto (default: heldout if the data has one), heldout, sample, xquad-r, mlqa-r, a SQuAD-R folder, or ''")

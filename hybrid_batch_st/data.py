@@ -1,36 +1,37 @@
 """Parallel multilingual question/answer pairs for the stock ``SentenceTransformerTrainer``.
 
 A record is ``{id, lang, question, answer}``; records sharing an ``id`` are
-translations of one parallel example. :meth:`MultilingualPairDataset.to_dataset`
-returns a ``datasets.Dataset`` holding only integers: one row per
-(example, question language, answer language) that points at the stored
-records. Sentence-transformers' own :func:`~sentence_transformers.util.resolve_ids`
-transform turns each row into ``anchor`` (question) and ``positive`` (answer)
-text when a batch is read, so texts are stored once and the metadata columns
-(``example``, ``query_lang``, ``answer_lang``) reach :class:`HybridBatchSampler`
-but never the data collator.
+translations of one parallel example. Records are held in one Arrow table
+(texts stored once). :meth:`MultilingualPairDataset.to_dataset` gives the
+trainer a ``datasets.Dataset`` with one integer column, ``pair``: one row per
+(example, question language, answer language), numbered by a
+:class:`~hybrid_batch_st.pair_index.PairIndex` rather than stored as a table of
+pairs, and resolved to ``anchor`` (question) and ``positive`` (answer) text by
+a transform when a batch is read. Metadata never reaches the data collator.
+
+Scale: 1M parallel ids in 9 languages (9M records, 81M pair rows) read from
+JSONL with pyarrow's multithreaded reader; see ``benchmarks/scale.py``.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
-from datasets import ClassLabel, Dataset, DatasetInfo, Features, Value
+import pyarrow.compute as pc
+from datasets import Dataset, DatasetInfo, Features, Value
 from datasets.table import InMemoryTable
-from sentence_transformers.util import resolve_ids
 
+from .pair_index import PairIndex, PairResolver
 from .squad_r import SquadRLanguage, read_squad_r_folder
 
-__all__ = ["MultilingualPairDataset", "REQUIRED_FIELDS", "PAIR_COLUMNS"]
+__all__ = ["MultilingualPairDataset", "REQUIRED_FIELDS"]
 
 REQUIRED_FIELDS = ("id", "lang", "question", "answer")
-#: Integer columns of :meth:`MultilingualPairDataset.to_dataset` that the sampler reads.
-PAIR_COLUMNS = ("example", "query_lang", "answer_lang")
+_SCHEMA = pa.schema([(name, pa.string()) for name in REQUIRED_FIELDS])
 
 
 class MultilingualPairDataset:
@@ -39,14 +40,50 @@ class MultilingualPairDataset:
     Build one with :meth:`from_records`, :meth:`from_jsonl` or
     :meth:`from_squad_r`; hand :meth:`to_dataset` to the trainer together with
     ``batch_sampler=HybridBatchSampler`` (or ``HybridBatchSampler.configure(...)``).
+
+    Args:
+        ids, langs, questions, answers: one entry per record, of equal length.
     """
 
     def __init__(self, ids: Sequence[str], langs: Sequence[str], questions: Sequence[str], answers: Sequence[str]):
-        self.ids = list(ids)
-        self.langs = list(langs)
-        self.questions = list(questions)
-        self.answers = list(answers)
-        self._validate()
+        if not (len(ids) == len(langs) == len(questions) == len(answers)):
+            raise ValueError("ids, langs, questions and answers must have the same length")
+        columns = [pa.array(list(values), pa.string()) for values in (ids, langs, questions, answers)]
+        self._set_table(pa.Table.from_arrays(columns, schema=_SCHEMA), source="records")
+
+    @classmethod
+    def _from_table(
+        cls, table: pa.Table, source: str, languages: Sequence[str] | None = None
+    ) -> "MultilingualPairDataset":
+        if languages is not None:
+            present = set(pc.unique(table.column("lang")).to_pylist())
+            empty = [lang for lang in languages if lang not in present]
+            if empty:
+                raise ValueError(f"{source}: language(s) {empty} have no rows; drop them from languages=")
+            if present - set(languages):
+                table = table.filter(pc.is_in(table.column("lang"), pa.array(list(languages), pa.string())))
+        pairs = cls.__new__(cls)
+        pairs._set_table(table, source)
+        return pairs
+
+    def _set_table(self, table: pa.Table, source: str) -> None:
+        if table.num_rows == 0:
+            raise ValueError(f"{source}: no records")
+        # One contiguous array per column: take() on a chunked array concatenates it on every batch.
+        columns = {name: table.column(name) for name in REQUIRED_FIELDS}
+        del table
+        for name, column in columns.items():
+            if column.nbytes >= 2**31 - 2**20:
+                column = column.cast(pa.large_string())
+            columns[name] = column.combine_chunks()
+        self._columns: dict[str, pa.Array] = columns
+        ids = pc.dictionary_encode(columns["id"])
+        langs = pc.dictionary_encode(columns["lang"])
+        self._id_names, self._lang_names = ids.dictionary, langs.dictionary.to_pylist()  # first-seen order
+        example = ids.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        lang = langs.indices.to_numpy(zero_copy_only=False).astype(np.int16)
+        _check_duplicates(example, lang, self._id_names, self._lang_names, source)
+        self._index = PairIndex(example, lang, self._lang_names)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -58,50 +95,22 @@ class MultilingualPairDataset:
         ``languages`` keeps only those languages and requires each to have rows.
         ``source`` names the input in error messages.
         """
-        ids, langs, questions, answers = [], [], [], []
-        wanted = set(languages) if languages is not None else None
-        for n, record in enumerate(records):
-            missing = [f for f in REQUIRED_FIELDS if not isinstance(record.get(f), str) or not record.get(f)]
-            if missing:
-                raise ValueError(
-                    f"{source}: record {n} (id={record.get('id')!r}) lacks non-empty string field(s) {missing}; "
-                    f"every record needs {list(REQUIRED_FIELDS)}"
-                )
-            if wanted is not None and record["lang"] not in wanted:
-                continue
-            ids.append(record["id"])
-            langs.append(record["lang"])
-            questions.append(record["question"])
-            answers.append(record["answer"])
-        if languages is not None:
-            present = set(langs)
-            empty = [lang for lang in languages if lang not in present]
-            if empty:
-                raise ValueError(f"{source}: language(s) {empty} have no rows; drop them from languages=")
-        if not ids:
-            raise ValueError(f"{source}: no records")
-        try:
-            return cls(ids, langs, questions, answers)
-        except ValueError as exc:
-            raise ValueError(f"{source}: {exc}") from None
+        return cls._from_table(_collect((f"record {n}", r) for n, r in enumerate(records)), source, languages)
 
     @classmethod
     def from_jsonl(cls, path: str | Path, languages: Sequence[str] | None = None) -> "MultilingualPairDataset":
-        """One JSON record per line (see :meth:`from_records`)."""
+        """One JSON record per line (see :meth:`from_records`); other fields are ignored.
+
+        Read with pyarrow's multithreaded JSON reader; a file it cannot take as is (a bad line,
+        a missing or non-string field) is read again line by line to name the line at fault.
+        """
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"pair file {path} does not exist")
-
-        def records():
-            with path.open(encoding="utf-8") as f:
-                for line_no, line in enumerate(f, 1):
-                    if line.strip():
-                        try:
-                            yield json.loads(line)
-                        except json.JSONDecodeError as exc:
-                            raise ValueError(f"{path}:{line_no}: not JSON ({exc})") from None
-
-        return cls.from_records(records(), languages=languages, source=str(path))
+        table = _read_jsonl_fast(path)
+        if table is None:
+            table = _collect(_jsonl_records(path))
+        return cls._from_table(table, str(path), languages)
 
     @classmethod
     def from_squad_r(
@@ -135,104 +144,118 @@ class MultilingualPairDataset:
         )
         return cls.from_records(records, languages=list(parsed), source=source)
 
+    def _subset(self, mask: np.ndarray, source: str) -> "MultilingualPairDataset":
+        keep = pa.array(mask)
+        return self._from_table(pa.table({name: col.filter(keep) for name, col in self._columns.items()}), source)
+
     # ------------------------------------------------------------------ views
     def __len__(self) -> int:
-        return len(self.ids)
+        return self._index.num_records
 
     @property
     def languages(self) -> list[str]:
         """Languages in first-seen order."""
-        return list(dict.fromkeys(self.langs))
+        return list(self._lang_names)
+
+    @property
+    def pair_index(self) -> PairIndex:
+        """Integer codes of the records (see :class:`~hybrid_batch_st.pair_index.PairIndex`)."""
+        return self._index
 
     def language_counts(self) -> dict[str, int]:
-        return dict(Counter(self.langs))
+        counts = np.bincount(self._index.lang, minlength=len(self._lang_names))
+        return {lang: int(n) for lang, n in zip(self._lang_names, counts)}
+
+    def _single(self) -> np.ndarray:
+        """Per record: its example exists in this record's language only."""
+        return self._index.n_languages[self._index.example] == 1
 
     def single_language_ids(self) -> dict[str, int]:
         """How many example ids exist in one language only, per language."""
-        per_id = Counter(self.ids)
-        return dict(Counter(lang for i, lang in zip(self.ids, self.langs) if per_id[i] == 1))
+        counts = np.bincount(self._index.lang[self._single()], minlength=len(self._lang_names))
+        return {lang: int(n) for lang, n in zip(self._lang_names, counts) if n}
 
     def without_single_language_ids(self) -> "MultilingualPairDataset":
         """A copy without examples that exist in one language only (needed for cross-lingual batches)."""
-        per_id = Counter(self.ids)
-        keep = [n for n, i in enumerate(self.ids) if per_id[i] > 1]
-        return MultilingualPairDataset(
-            [self.ids[n] for n in keep],
-            [self.langs[n] for n in keep],
-            [self.questions[n] for n in keep],
-            [self.answers[n] for n in keep],
-        )
+        single = self._single()
+        return self._subset(~single, "records") if single.any() else self
 
-    def records(self) -> Iterable[dict[str, str]]:
-        for i, lang, q, a in zip(self.ids, self.langs, self.questions, self.answers):
-            yield {"id": i, "lang": lang, "question": q, "answer": a}
+    def records(self) -> Iterator[dict[str, str]]:
+        for batch in pa.table(self._columns).to_batches(max_chunksize=10_000):
+            yield from batch.to_pylist()
 
     def to_dataset(self) -> Dataset:
         """The trainer-facing ``datasets.Dataset`` (see the module docstring).
 
-        Rows are every (example, question language, answer language) combination
-        the records allow, as int32 indices; reading rows yields
-        ``{"anchor": question, "positive": answer}``.
+        Its rows are every (example, question language, answer language) combination the
+        records allow; reading rows yields ``{"anchor": question, "positive": answer}``. Pass it
+        to the trainer as it is: :class:`~hybrid_batch_st.HybridBatchSampler` finds the records'
+        codes through its transform, and a ``select``/``shuffle`` copy would renumber the rows.
         """
-        languages = self.languages
-        lang_code = {lang: n for n, lang in enumerate(languages)}
-        _, example = np.unique(np.asarray(self.ids, dtype=object), return_inverse=True)
-        example = example.astype(np.int64)
-        lang = np.fromiter((lang_code[x] for x in self.langs), dtype=np.int64, count=len(self.langs))
-
-        # Group records by example; every ordered pair of records inside a group is one row.
-        order = np.argsort(example, kind="stable")
-        sizes = np.bincount(example)
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        group_size = np.repeat(sizes, sizes)  # for each sorted record, the size of its group
-        group_start = np.repeat(starts, sizes)
-        q_sorted = np.repeat(np.arange(len(order)), group_size)
-        # position of the answer inside its group, for each (q, a) row
-        offsets = np.arange(len(q_sorted)) - np.repeat(np.cumsum(group_size) - group_size, group_size)
-        a_sorted = np.repeat(group_start, group_size) + offsets
-        q_rec, a_rec = order[q_sorted], order[a_sorted]
-
-        features = Features(
-            {
-                "anchor_id": Value("int32"),
-                "positive_id": Value("int32"),
-                "example": Value("int32"),
-                "query_lang": ClassLabel(names=languages),
-                "answer_lang": ClassLabel(names=languages),
-            }
-        )
-        # Straight to Arrow: Dataset.from_dict(features=...) encodes every value in Python.
-        table = pa.table(
-            {
-                "anchor_id": pa.array(q_rec.astype(np.int32)),
-                "positive_id": pa.array(a_rec.astype(np.int32)),
-                "example": pa.array(example[q_rec].astype(np.int32)),
-                "query_lang": pa.array(lang[q_rec]),
-                "answer_lang": pa.array(lang[a_rec]),
-            }
-        )
-        pairs = Dataset(InMemoryTable(table), info=DatasetInfo(features=features))
-        texts = Dataset.from_dict(
-            {"record_id": np.arange(len(self.ids), dtype=np.int32), "question": self.questions, "answer": self.answers}
-        )
-        pairs.set_transform(
-            resolve_ids(
-                {"anchor_id": (texts, "record_id", "question"), "positive_id": (texts, "record_id", "answer")}
-            )
-        )
+        n = self._index.num_rows
+        dtype = "int32" if n < 2**31 else "int64"
+        table = pa.table({"pair": pa.array(np.arange(n, dtype=dtype))})
+        pairs = Dataset(InMemoryTable(table), info=DatasetInfo(features=Features({"pair": Value(dtype)})))
+        pairs.set_transform(PairResolver(self._index, self._columns["question"], self._columns["answer"]))
         return pairs
 
-    # ------------------------------------------------------------------ checks
-    def _validate(self) -> None:
-        n = len(self.ids)
-        if not (len(self.langs) == len(self.questions) == len(self.answers) == n):
-            raise ValueError("ids, langs, questions and answers must have the same length")
-        if n == 0:
-            raise ValueError("no records")
-        counts = Counter(zip(self.ids, self.langs))
-        dupes = [key for key, c in counts.items() if c > 1]
-        if dupes:
-            shown = ", ".join(f"(id={i!r}, lang={lang!r})" for i, lang in dupes[:5])
+
+def _collect(items: Iterable[tuple[str, Mapping[str, Any]]]) -> pa.Table:
+    """An Arrow table from ``(position, record)`` items, naming the first bad record by its position."""
+    columns: dict[str, list[str]] = {name: [] for name in REQUIRED_FIELDS}
+    for where, record in items:
+        if not isinstance(record, Mapping):
+            raise ValueError(f"{where}: expected a JSON object with {list(REQUIRED_FIELDS)}, got {type(record).__name__}")
+        missing = [f for f in REQUIRED_FIELDS if not isinstance(record.get(f), str) or not record.get(f)]
+        if missing:
             raise ValueError(
-                f"{len(dupes)} duplicate (id, lang) record(s), e.g. {shown}; each example may appear once per language"
+                f"{where} (id={record.get('id')!r}) lacks non-empty string field(s) {missing}; "
+                f"every record needs {list(REQUIRED_FIELDS)}"
             )
+        for name, values in columns.items():
+            values.append(record[name])
+    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+
+
+def _jsonl_records(path: Path) -> Iterator[tuple[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        for line_no, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    yield f"{path}:{line_no}: record", json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{line_no}: not JSON ({exc})") from None
+
+
+def _read_jsonl_fast(path: Path) -> pa.Table | None:
+    """The four fields of every line via pyarrow, or None where a line needs the exact reader's message."""
+    import pyarrow.json as pa_json
+
+    try:
+        table = pa_json.read_json(
+            path,
+            read_options=pa_json.ReadOptions(block_size=16 << 20),
+            parse_options=pa_json.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="ignore"),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    for name in REQUIRED_FIELDS:
+        column = table.column(name)
+        if column.null_count or pc.any(pc.equal(pc.binary_length(column), 0)).as_py():
+            return None
+    return table
+
+
+def _check_duplicates(example: np.ndarray, lang: np.ndarray, id_names: pa.Array, lang_names: list[str], source: str):
+    key = example.astype(np.int64) * len(lang_names) + lang
+    counts = np.bincount(key)
+    dupes = np.flatnonzero(counts > 1)
+    if len(dupes):
+        shown = ", ".join(
+            f"(id={id_names[int(k) // len(lang_names)].as_py()!r}, lang={lang_names[int(k) % len(lang_names)]!r})"
+            for k in dupes[:5]
+        )
+        raise ValueError(
+            f"{source}: {len(dupes)} duplicate (id, lang) record(s), e.g. {shown}; "
+            "each example may appear once per language"
+        )

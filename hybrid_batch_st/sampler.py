@@ -1,33 +1,41 @@
 """HybridBatchSampler: every batch monolingual (X-X) or cross-lingual (X-Y), drawn by data size.
 
-Rows of a :meth:`MultilingualPairDataset.to_dataset` dataset are grouped by
-(question language, answer language). A *group* is one such combination:
-``(x, x)`` groups feed monolingual batches, ``(x, y)`` groups with ``x != y``
-feed cross-lingual ones. Each batch first picks its type (monolingual with
+A *group* is one (question language, answer language) combination: ``(x, x)``
+groups feed monolingual batches, ``(x, y)`` groups with ``x != y`` feed
+cross-lingual ones; a group's size ``n_g`` is the number of parallel examples
+that have both languages. Each batch first picks its type (monolingual with
 probability ``alpha``), then its group(s) with probability
-``p_g ~ weight_g * n_g ** (1 / temperature)``, where ``n_g`` is the group's row
-count and ``weight_g`` the explicit language weight (a pair's weight is the
-product of its two languages' weights).
+``p_g ~ weight_g * n_g ** (1 / temperature)``, where ``weight_g`` is the
+explicit language weight (a pair's weight is the product of its two
+languages' weights).
+
+The rules hold for the **global batch**: the union of the per-device batches of
+one step, which is what a loss with ``gather_across_devices=True`` sees. With
+``N`` processes (the running ``torch.distributed`` world size, or
+``world_size=``) the sampler draws one global batch of ``N * batch_size`` rows
+and yields it as ``N`` consecutive equal slices; accelerate's
+``BatchSamplerShard`` hands slice ``k`` to rank ``k``. So every global batch
+has one type, one language (pair) with ``language_choice="batch"``, and no
+parallel example twice across all ranks.
 
 With ``language_choice="batch"`` (the paper's set-up) one group serves the
-whole batch; groups with fewer rows than the batch size cannot fill a batch
-with distinct examples and are skipped, with a warning naming them. With
-``language_choice="example"`` every row draws its own group (rows stay
+whole global batch; groups with fewer examples than the global batch cannot
+fill it with distinct examples and are skipped, with a warning naming them.
+With ``language_choice="example"`` every row draws its own group (rows stay
 monolingual or cross-lingual as the batch type says), so small groups take
 part too.
 
-Within a group rows are drawn without replacement from a shuffled cycle, and
-a batch never holds two rows of one parallel example. An epoch yields
-``ceil(R / batch_size)`` batches (``floor`` with ``drop_last``), where ``R``
-is the number of (id, language) records, so one epoch draws about as many
-pairs as there are records.
+Within a group, examples are drawn without replacement from a shuffled cycle.
+An epoch has ``ceil(R / (N * batch_size))`` global batches (``floor`` with
+``drop_last``), ``R`` being the number of (id, language) records, so one epoch
+draws about as many pairs as there are records; the last, smaller global batch
+is cut to a multiple of ``N`` rows so that every rank gets an equal slice.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import math
 from typing import Callable, Iterator, Literal, Mapping, Union
 
 import numpy as np
@@ -35,18 +43,28 @@ import torch
 from datasets import Dataset
 from sentence_transformers.base.sampler import DefaultBatchSampler
 
-from .data import PAIR_COLUMNS
+from .distributed import loader_epoch, process_world_size
+from .pair_index import PairIndex, pair_index_of
 
-__all__ = ["HybridBatchSampler", "MODES"]
+__all__ = ["HybridBatchSampler", "MODES", "check_sampler_options"]
 
 logger = logging.getLogger(__name__)
 
 MODES = ("monolingual", "cross-lingual", "hybrid")
 Mode = Literal["monolingual", "cross-lingual", "hybrid"]
 Alpha = Union[float, Literal["size"]]
+Group = tuple[int, int]  # (question language code, answer language code)
 
 
-def _check_options(mode: str, alpha: Alpha, temperature: float, language_choice: str, language_weights) -> None:
+def check_sampler_options(
+    mode: str,
+    alpha: Alpha,
+    temperature: float,
+    language_choice: str,
+    language_weights: Mapping[str, float] | None = None,
+    world_size: int | None = None,
+) -> None:
+    """Raise ``ValueError`` naming the first invalid :class:`HybridBatchSampler` option."""
     if mode not in MODES:
         raise ValueError(f"mode={mode!r} is not one of {MODES}")
     if alpha != "size" and not (isinstance(alpha, (int, float)) and 0.0 <= alpha <= 1.0):
@@ -58,24 +76,48 @@ def _check_options(mode: str, alpha: Alpha, temperature: float, language_choice:
     for lang, weight in (language_weights or {}).items():
         if not (isinstance(weight, (int, float)) and weight >= 0):
             raise ValueError(f"language_weights[{lang!r}]={weight!r} must be a non-negative number")
+    if world_size is not None and not (isinstance(world_size, int) and world_size >= 1):
+        raise ValueError(f"world_size={world_size!r} must be a positive integer (or None: the process group's)")
 
 
 class _Cycle:
-    """Rows of one group in a shuffled order, reshuffled each time they run out."""
+    """The examples of one group in a shuffled order, reshuffled each time they run out."""
 
-    __slots__ = ("rows", "rng", "order", "pos")
+    __slots__ = ("order", "rng", "pos")
 
-    def __init__(self, rows: np.ndarray, rng: np.random.Generator):
-        self.rows, self.rng = rows, rng
-        self.order = rng.permutation(rows)
+    def __init__(self, members: np.ndarray, rng: np.random.Generator):
+        self.order, self.rng = members, rng
+        rng.shuffle(self.order)
         self.pos = 0
 
-    def pop(self) -> int:
-        if self.pos == len(self.order):
-            self.order = self.rng.permutation(self.rows)
-            self.pos = 0
-        self.pos += 1
-        return int(self.order[self.pos - 1])
+    def take(self, n: int) -> np.ndarray:
+        """``n`` distinct examples (the group has at least ``n``)."""
+        first = self.order[self.pos : self.pos + n].copy()
+        self.pos += len(first)
+        if len(first) == n:
+            return first
+        self._reshuffle(avoid=first)
+        rest = self.order[: n - len(first)]
+        self.pos = len(rest)
+        return np.concatenate([first, rest])
+
+    def next_not_in(self, seen: set[int]) -> int | None:
+        """The next example not in ``seen``, or None when every example of the group is in it."""
+        for _ in range(len(self.order)):
+            if self.pos == len(self.order):
+                self._reshuffle()
+            self.pos += 1
+            example = int(self.order[self.pos - 1])
+            if example not in seen:
+                return example
+        return None
+
+    def _reshuffle(self, avoid: np.ndarray | None = None) -> None:
+        self.rng.shuffle(self.order)
+        if avoid is not None and len(avoid):  # examples already in this batch go last
+            clash = np.isin(self.order, avoid)
+            self.order = np.concatenate([self.order[~clash], self.order[clash]])
+        self.pos = 0
 
 
 class HybridBatchSampler(DefaultBatchSampler):
@@ -83,14 +125,14 @@ class HybridBatchSampler(DefaultBatchSampler):
 
     Pass the class itself as ``SentenceTransformerTrainingArguments(batch_sampler=HybridBatchSampler)``
     for the defaults, or ``HybridBatchSampler.configure(mode=..., alpha=...)`` for other settings.
-    The dataset must come from :meth:`MultilingualPairDataset.to_dataset`.
+    The dataset must come from :meth:`MultilingualPairDataset.to_dataset`, unchanged.
 
     Args:
-        dataset: the pair dataset (columns ``example``, ``query_lang``, ``answer_lang`` are read).
-        batch_size: rows per batch.
-        drop_last: drop the final, smaller batch of an epoch.
+        dataset: the pair dataset of :meth:`MultilingualPairDataset.to_dataset`.
+        batch_size: rows per device and step (the trainer's ``per_device_train_batch_size``).
+        drop_last: drop the final, smaller global batch of an epoch.
         valid_label_columns, generator: accepted for the trainer's interface; randomness comes
-            from ``seed`` and the epoch (``set_epoch``) only, so a run is reproducible.
+            from ``seed`` and the epoch only, so every rank draws the same global batches.
         seed: random seed.
         mode: ``"monolingual"`` (X-X only), ``"cross-lingual"`` (X-Y only) or ``"hybrid"``.
         alpha: probability that a hybrid batch is monolingual, or ``"size"`` to use the share of
@@ -100,6 +142,22 @@ class HybridBatchSampler(DefaultBatchSampler):
             (missing languages weigh 1; weight 0 excludes a language).
         language_choice: ``"batch"`` (one language or language pair per batch, as in the paper)
             or ``"example"`` (drawn per row).
+        world_size: processes that share one global batch. Default: the running
+            ``torch.distributed`` process group's size (1 without one). Set it for launchers
+            that start the process group later, and set 1 with accelerate's ``split_batches=True``
+            (there each batch is already the global one).
+
+    Usage::
+
+        args = SentenceTransformerTrainingArguments(
+            output_dir="out", per_device_train_batch_size=32,
+            batch_sampler=HybridBatchSampler.configure(mode="hybrid", alpha=0.5),
+        )
+        trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=pairs.to_dataset(),
+                                             loss=MultipleNegativesRankingLoss(model))
+
+    The epoch comes from ``set_epoch`` or, while an accelerate data loader iterates the sampler,
+    from that loader (so a run resumed mid-epoch under several processes draws the same batches).
     """
 
     def __init__(
@@ -116,77 +174,26 @@ class HybridBatchSampler(DefaultBatchSampler):
         temperature: float = 1.0,
         language_weights: Mapping[str, float] | None = None,
         language_choice: Literal["batch", "example"] = "batch",
+        world_size: int | None = None,
     ) -> None:
         super().__init__(
-            dataset,
-            batch_size=batch_size,
-            drop_last=drop_last,
-            valid_label_columns=valid_label_columns,
-            generator=generator,
-            seed=seed,
+            dataset, batch_size=batch_size, drop_last=drop_last,
+            valid_label_columns=valid_label_columns, generator=generator, seed=seed,
         )
-        _check_options(mode, alpha, temperature, language_choice, language_weights)
+        check_sampler_options(mode, alpha, temperature, language_choice, language_weights, world_size)
         self.mode, self.temperature, self.language_choice = mode, float(temperature), language_choice
         self.seed = 0 if seed is None else int(seed)
-
-        self.languages, example, query_lang, answer_lang = _read_pair_columns(dataset)
+        self.world_size = world_size or process_world_size()
+        self.global_batch_size = batch_size * self.world_size
+        self.index = _index_of(dataset)
+        self.languages = self.index.languages
         unknown = sorted(set(language_weights or {}) - set(self.languages))
         if unknown:
             raise ValueError(f"language_weights names {unknown}, which the dataset lacks; it has {self.languages}")
-        self.example = example
-        mono = query_lang == answer_lang
-        self.num_records = int(mono.sum())
         if mode != "monolingual":
-            _check_multilingual_examples(example, query_lang, mono, self.languages)
-
-        n_lang = len(self.languages)
-        key = query_lang.astype(np.int64) * n_lang + answer_lang
-        order = np.argsort(key, kind="stable")
-        bounds = np.concatenate([[0], np.cumsum(np.bincount(key, minlength=n_lang * n_lang))])
-        weights = np.array([float((language_weights or {}).get(lang, 1.0)) for lang in self.languages])
-
-        self.groups: dict[bool, list[tuple[str, str]]] = {True: [], False: []}
-        self.group_rows: dict[tuple[str, str], np.ndarray] = {}
-        group_weight: dict[tuple[str, str], float] = {}
-        too_small = []
-        for q in range(n_lang):
-            for a in range(n_lang):
-                rows = order[bounds[q * n_lang + a] : bounds[q * n_lang + a + 1]]
-                weight = weights[q] if q == a else weights[q] * weights[a]
-                if len(rows) == 0 or weight == 0:
-                    continue
-                name = (self.languages[q], self.languages[a])
-                if language_choice == "batch" and len(rows) < batch_size:
-                    too_small.append(f"{name[0]}-{name[1]} ({len(rows)})")
-                    continue
-                self.groups[q == a].append(name)
-                self.group_rows[name] = rows
-                group_weight[name] = weight
-        if too_small:
-            logger.warning(
-                "HybridBatchSampler: skipping %d language group(s) with fewer rows than batch_size=%d: %s "
-                "(use language_choice='example' to include them)",
-                len(too_small),
-                batch_size,
-                ", ".join(too_small),
-            )
-
-        needed = {"monolingual": [True], "cross-lingual": [False], "hybrid": [True, False]}[mode]
-        for is_mono in needed:
-            if not self.groups[is_mono]:
-                kind = "monolingual" if is_mono else "cross-lingual"
-                raise ValueError(
-                    f"no {kind} language group can fill a batch of {batch_size} distinct examples "
-                    f"(languages {self.languages}); lower the batch size, add data, or use language_choice='example'"
-                )
-        self.probabilities = {
-            is_mono: _normalise(
-                [group_weight[g] * len(self.group_rows[g]) ** (1.0 / self.temperature) for g in self.groups[is_mono]]
-            )
-            for is_mono in (True, False)
-            if self.groups[is_mono]
-        }
-        sizes = {m: sum(len(self.group_rows[g]) for g in self.groups[m]) for m in (True, False)}
+            _check_multilingual_examples(self.index)
+        self.groups, self.probabilities = self._choose_groups(mode, language_weights or {})
+        sizes = {m: sum(self.group_size[g] for g in self.groups.get(m, [])) for m in (True, False)}
         if mode == "monolingual":
             self.alpha = 1.0
         elif mode == "cross-lingual":
@@ -195,14 +202,56 @@ class HybridBatchSampler(DefaultBatchSampler):
             self.alpha = sizes[True] / (sizes[True] + sizes[False])
         else:
             self.alpha = float(alpha)
-        if language_choice == "example":
-            for is_mono in needed:
-                distinct = len(np.unique(example[np.concatenate([self.group_rows[g] for g in self.groups[is_mono]])]))
-                if distinct < batch_size:
+        self.num_records = self.index.num_records
+
+    def _choose_groups(self, mode: str, language_weights: Mapping[str, float]):
+        counts = self.index.pair_counts()
+        weights = [float(language_weights.get(lang, 1.0)) for lang in self.languages]
+        needed = {"monolingual": [True], "cross-lingual": [False], "hybrid": [True, False]}[mode]
+        groups: dict[bool, list[Group]] = {m: [] for m in needed}
+        self.group_size: dict[Group, int] = {}
+        too_small = []
+        for q, a in np.ndindex(counts.shape):
+            if (q == a) not in groups or counts[q, a] == 0 or _pair_weight(weights, (q, a)) == 0:
+                continue
+            if self.language_choice == "batch" and counts[q, a] < self.global_batch_size:
+                too_small.append(f"{self.languages[q]}-{self.languages[a]} ({counts[q, a]})")
+                continue
+            groups[q == a].append((q, a))
+            self.group_size[(q, a)] = int(counts[q, a])
+        if too_small:
+            logger.warning(
+                "HybridBatchSampler: skipping %d language group(s) with fewer examples than %s: %s "
+                "(use language_choice='example' to include them)",
+                len(too_small), self._global_batch_text(), ", ".join(too_small),
+            )
+        for is_mono in needed:
+            kind = "monolingual" if is_mono else "cross-lingual"
+            if not groups[is_mono]:
+                raise ValueError(
+                    f"no {kind} language group can fill {self._global_batch_text()} distinct "
+                    f"examples (languages {self.languages}); lower the batch size, add data, or use "
+                    "language_choice='example'"
+                )
+            if self.language_choice == "example":
+                members = np.zeros(self.index.num_examples, dtype=bool)
+                for q, a in groups[is_mono]:
+                    members |= self.index.present(q) & self.index.present(a)
+                if members.sum() < self.global_batch_size:
                     raise ValueError(
-                        f"only {distinct} distinct examples are available for "
-                        f"{'monolingual' if is_mono else 'cross-lingual'} batches, fewer than batch_size={batch_size}"
+                        f"only {int(members.sum())} distinct examples are available for {kind} batches, too few "
+                        f"for {self._global_batch_text()}; lower the batch size or add data"
                     )
+        probabilities = {
+            m: _normalise([_pair_weight(weights, g) * self.group_size[g] ** (1.0 / self.temperature) for g in gs])
+            for m, gs in groups.items()
+        }
+        return groups, probabilities
+
+    def _global_batch_text(self) -> str:
+        if self.world_size == 1:
+            return f"a batch of {self.batch_size}"
+        return f"a global batch of {self.global_batch_size} ({self.world_size} processes x batch_size={self.batch_size})"
 
     @classmethod
     def configure(
@@ -212,66 +261,69 @@ class HybridBatchSampler(DefaultBatchSampler):
         temperature: float = 1.0,
         language_weights: Mapping[str, float] | None = None,
         language_choice: Literal["batch", "example"] = "batch",
+        world_size: int | None = None,
     ) -> Callable[..., "HybridBatchSampler"]:
         """A factory for ``SentenceTransformerTrainingArguments(batch_sampler=...)`` with these options.
 
         Options are checked here, so a typo fails before training starts.
         """
-        _check_options(mode, alpha, temperature, language_choice, language_weights)
+        check_sampler_options(mode, alpha, temperature, language_choice, language_weights, world_size)
         return functools.partial(
-            cls,
-            mode=mode,
-            alpha=alpha,
-            temperature=temperature,
+            cls, mode=mode, alpha=alpha, temperature=temperature,
             language_weights=dict(language_weights) if language_weights else None,
-            language_choice=language_choice,
+            language_choice=language_choice, world_size=world_size,
         )
 
-    def __len__(self) -> int:
-        if self.drop_last:
-            return self.num_records // self.batch_size
-        return math.ceil(self.num_records / self.batch_size)
+    def global_batch_sizes(self) -> list[int]:
+        """Rows of each global batch of an epoch (each a multiple of the world size)."""
+        full, rest = divmod(self.num_records, self.global_batch_size)
+        rest -= rest % self.world_size
+        return [self.global_batch_size] * full + ([rest] if rest and not self.drop_last else [])
 
-    def batch_sizes(self) -> list[int]:
-        full, rest = divmod(self.num_records, self.batch_size)
-        return [self.batch_size] * full + ([rest] if rest and not self.drop_last else [])
+    def __len__(self) -> int:
+        """Slices per epoch: world size x global batches (accelerate gives each rank one per step)."""
+        return self.world_size * len(self.global_batch_sizes())
 
     def __iter__(self) -> Iterator[list[int]]:
-        rng = np.random.default_rng([self.seed, self.epoch])
-        cycles: dict[tuple[str, str], _Cycle] = {}
-        sizes = self.batch_sizes()
+        epoch = loader_epoch(self)
+        rng = np.random.default_rng([self.seed, self.epoch if epoch is None else epoch])
+        cycles: dict[Group, _Cycle] = {}
+        sizes = self.global_batch_sizes()
         monolingual = rng.random(len(sizes)) < self.alpha
         for size, is_mono in zip(sizes, monolingual):
-            groups, probs = self.groups[bool(is_mono)], self.probabilities[bool(is_mono)]
-            if self.language_choice == "batch":
-                chosen = [groups[rng.choice(len(groups), p=probs)]] * size
-            else:
-                chosen = [groups[i] for i in rng.choice(len(groups), size=size, p=probs)]
-            yield self._fill(chosen, groups, probs, cycles, rng)
+            rows = self._draw(size, bool(is_mono), rng, cycles)
+            width = size // self.world_size
+            for k in range(self.world_size):
+                yield rows[k * width : (k + 1) * width].tolist()
 
-    def _fill(self, chosen, groups, probs, cycles, rng) -> list[int]:
-        batch: list[int] = []
+    def _draw(self, size: int, is_mono: bool, rng: np.random.Generator, cycles: dict[Group, _Cycle]) -> np.ndarray:
+        """Row numbers of one global batch: ``size`` distinct examples, every row of the batch's type."""
+        groups, probs = self.groups[is_mono], self.probabilities[is_mono]
+        if self.language_choice == "batch":
+            q, a = groups[rng.choice(len(groups), p=probs)]
+            return self.index.rows(self._cycle((q, a), cycles, rng).take(size), q, a)
+        examples, chosen = np.empty(size, dtype=np.int64), np.empty((size, 2), dtype=np.int64)
         seen: set[int] = set()
-        for group in chosen:
-            while True:
-                row = self._next_unseen(group, seen, cycles, rng)
-                if row is not None:
-                    break
-                # every row of this (small) group is already in the batch: redraw the group
-                group = groups[rng.choice(len(groups), p=probs)]
-            batch.append(row)
-            seen.add(int(self.example[row]))
-        return batch
+        for i, g in enumerate(rng.choice(len(groups), size=size, p=probs)):
+            group = groups[g]
+            while (example := self._cycle(group, cycles, rng).next_not_in(seen)) is None:
+                group = groups[rng.choice(len(groups), p=probs)]  # all of this small group is in the batch
+            seen.add(example)
+            examples[i], chosen[i] = example, group
+        return self.index.rows(examples, chosen[:, 0], chosen[:, 1])
 
-    def _next_unseen(self, group, seen, cycles, rng) -> int | None:
+    def _cycle(self, group: Group, cycles: dict[Group, _Cycle], rng: np.random.Generator) -> _Cycle:
         cycle = cycles.get(group)
         if cycle is None:
-            cycle = cycles[group] = _Cycle(self.group_rows[group], rng)
-        for _ in range(len(cycle.rows)):
-            row = cycle.pop()
-            if int(self.example[row]) not in seen:
-                return row
-        return None
+            q, a = group
+            members = np.flatnonzero(self.index.present(q) & self.index.present(a)).astype(np.int32)
+            cycle = cycles[group] = _Cycle(members, rng)
+        return cycle
+
+
+def _pair_weight(weights: list[float], group: Group) -> float:
+    q, a = group
+    return weights[q] if q == a else weights[q] * weights[a]
 
 
 def _normalise(values: list[float]) -> np.ndarray:
@@ -279,25 +331,28 @@ def _normalise(values: list[float]) -> np.ndarray:
     return arr / arr.sum()
 
 
-def _read_pair_columns(dataset: Dataset) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    columns = getattr(dataset, "column_names", None) or []
-    missing = [c for c in PAIR_COLUMNS if c not in columns]
-    if missing:
+def _index_of(dataset: Dataset) -> PairIndex:
+    index = pair_index_of(dataset)
+    if index is None:
+        columns = getattr(dataset, "column_names", None)
         raise ValueError(
-            f"HybridBatchSampler needs a dataset from MultilingualPairDataset.to_dataset() "
-            f"(columns {list(PAIR_COLUMNS)}); this one lacks {missing} (columns: {columns})"
+            "HybridBatchSampler needs the dataset of MultilingualPairDataset.to_dataset(), unchanged "
+            f"(this one, with columns {columns}, has no pair transform); build it with "
+            "MultilingualPairDataset.from_records/from_jsonl/from_squad_r(...).to_dataset()"
         )
-    languages = list(dataset.features["query_lang"].names)
-    table = dataset.select_columns(list(PAIR_COLUMNS)).with_format("numpy")[:]
-    return languages, table["example"], table["query_lang"], table["answer_lang"]
+    if len(dataset) != index.num_rows or getattr(dataset, "_indices", None) is not None:
+        raise ValueError(
+            f"HybridBatchSampler: the pair dataset has {len(dataset)} rows in a new order or subset, its records "
+            f"make {index.num_rows}; pass MultilingualPairDataset.to_dataset() without select/shuffle/filter"
+        )
+    return index
 
 
-def _check_multilingual_examples(example, query_lang, mono, languages) -> None:
-    per_example = np.bincount(example[mono])
-    single = per_example[example[mono]] == 1
+def _check_multilingual_examples(index: PairIndex) -> None:
+    single = index.n_languages[index.example] == 1
     if single.any():
-        counts = np.bincount(query_lang[mono][single], minlength=len(languages))
-        shown = ", ".join(f"{languages[i]}: {c}" for i, c in enumerate(counts) if c)
+        counts = np.bincount(index.lang[single], minlength=len(index.languages))
+        shown = ", ".join(f"{index.languages[i]}: {c}" for i, c in enumerate(counts) if c)
         raise ValueError(
             f"{int(single.sum())} example id(s) exist in one language only ({shown}); cross-lingual batches need "
             "every example in at least two languages. Drop them with "

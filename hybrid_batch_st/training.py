@@ -25,7 +25,7 @@ from .io import atomic_dir, atomic_path
 from .lareqa import BENCHMARKS, load_benchmark
 from .models import DEFAULT_MODEL, load_model, query_passage_prompts
 from .sample import TRAIN_ARTICLES, sample_split, split_by_article
-from .sampler import HybridBatchSampler, _check_options
+from .sampler import HybridBatchSampler, check_sampler_options
 from .squad_r import SquadRLanguage
 
 __all__ = ["TrainConfig", "TrainOutcome", "load_training_data", "make_evaluator", "train", "model_prompts"]
@@ -46,6 +46,7 @@ class TrainConfig:
     alpha: float | str = 0.5
     temperature: float = 1.0
     language_choice: str = "batch"
+    world_size: int | None = None  # processes sharing a global batch; None: the running process group's
     batch_size: int = 32
     steps: int = 40
     epochs: float = 1.0
@@ -83,7 +84,8 @@ class TrainConfig:
         return config
 
     def validate(self) -> None:
-        _check_options(self.mode, self.alpha, self.temperature, self.language_choice, None)
+        check_sampler_options(self.mode, self.alpha, self.temperature, self.language_choice,
+                              world_size=self.world_size)
         if self.batch_size < 1:
             raise ValueError(f"batch_size={self.batch_size} must be at least 1")
         if self.steps < 0:
@@ -152,14 +154,17 @@ class TrainOutcome:
     model: Any
     evaluation: Any = None  # EvaluationResult | None
     losses: list[float] = field(default_factory=list)
+    saved_to: Path | None = None  # <output>/model; None on the other ranks of a multi-process run
 
 
 def train(config: TrainConfig, model=None) -> TrainOutcome:
     """Fine-tune ``config.model`` with hybrid batches; saves it to ``<output>/model``.
 
+    Under ``torchrun`` / ``accelerate launch`` every process trains and rank 0 evaluates and saves.
     With ``config.eval`` set, the evaluator runs once training ends and its report
     (results.json, results.md, heatmap.png) goes to ``<output>/eval_<name>``.
     """
+    import torch
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
@@ -190,21 +195,25 @@ def train(config: TrainConfig, model=None) -> TrainOutcome:
         seed=config.seed,
         batch_sampler=HybridBatchSampler.configure(
             mode=config.mode, alpha=config.alpha, temperature=config.temperature,
-            language_choice=config.language_choice,
+            language_choice=config.language_choice, world_size=config.world_size,
         ),
         prompts=model_prompts(model),
         logging_steps=max(1, (config.steps or 100) // 10),
         save_strategy="no",
         report_to="none",
         disable_tqdm=False,
+        use_cpu=not torch.cuda.is_available(),  # torchrun on a CPU-only machine: distributed over gloo
     )
     trainer = SentenceTransformerTrainer(
         model=model,
         args=args,
         train_dataset=pairs.to_dataset(),
-        loss=MultipleNegativesRankingLoss(model),
+        loss=MultipleNegativesRankingLoss(model, gather_across_devices=True),  # the global batch under DDP
     )
     trainer.train()
+    losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
+    if not trainer.is_world_process_zero():  # under torchrun / accelerate launch, rank 0 evaluates and saves
+        return TrainOutcome(model, None, losses)
     evaluation = None
     if evaluator is not None:
         metrics = evaluator(model, output_path=str(output))
@@ -214,6 +223,5 @@ def train(config: TrainConfig, model=None) -> TrainOutcome:
         model.save(str(tmp))
     with atomic_path(output / "train_config.json") as tmp:
         tmp.write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
-    losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
     logger.info("training losses: %s", losses)
-    return TrainOutcome(model, evaluation, losses)
+    return TrainOutcome(model, evaluation, losses, output / "model")

@@ -10,6 +10,7 @@ import pytest
 from scipy.stats import chisquare
 
 from hybrid_batch_st import HybridBatchSampler, MultilingualPairDataset
+from hybrid_batch_st.pair_index import pair_index_of
 
 # Partly parallel: example k exists in every language whose size exceeds k.
 SIZES = {"en": 3000, "de": 3000, "es": 1500, "fr": 500}
@@ -29,11 +30,17 @@ def dataset():
     return make_pairs().to_dataset()
 
 
+def row_meta(dataset):
+    """Example id code, question language and answer language of every row of a pair dataset."""
+    index = pair_index_of(dataset)
+    example, query_lang, answer_lang = index.describe(np.arange(index.num_rows))
+    names = np.array(index.languages)
+    return example, names[query_lang], names[answer_lang]
+
+
 @pytest.fixture(scope="module")
 def meta(dataset):
-    table = dataset.with_format("numpy")[:]
-    names = dataset.features["query_lang"].names
-    return table["example"], np.array(names)[table["query_lang"]], np.array(names)[table["answer_lang"]]
+    return row_meta(dataset)
 
 
 def batches_of(sampler):
@@ -148,13 +155,12 @@ def test_small_language_groups_are_skipped_with_a_warning(caplog):
     with caplog.at_level(logging.WARNING, logger="hybrid_batch_st.sampler"):
         sampler = HybridBatchSampler(pairs.to_dataset(), 16, True)
     assert "sw-sw (5)" in caplog.text and "en-sw (5)" in caplog.text
-    meta = pairs.to_dataset().with_format("numpy")[:]
-    names = np.array(pairs.to_dataset().features["query_lang"].names)
-    seen = {names[meta["query_lang"][r]] for b in sampler for r in b}
+    _, query_lang, _ = row_meta(pairs.to_dataset())
+    seen = {query_lang[r] for b in sampler for r in b}
     assert "sw" not in seen
     # per-example choice keeps them
     sampler = HybridBatchSampler(pairs.to_dataset(), 16, True, language_choice="example", seed=2)
-    seen = {names[meta["query_lang"][r]] for b in sampler for r in b}
+    seen = {query_lang[r] for b in sampler for r in b}
     assert "sw" in seen
 
 
@@ -182,7 +188,76 @@ def test_errors_name_the_problem(dataset):
         HybridBatchSampler(dataset, 4, False, language_weights={"xx": 1.0})
     from datasets import Dataset
 
-    with pytest.raises(ValueError, match=r"MultilingualPairDataset.to_dataset\(\).*lacks"):
+    with pytest.raises(ValueError, match=r"needs the dataset of MultilingualPairDataset.to_dataset\(\), unchanged"):
         HybridBatchSampler(Dataset.from_dict({"anchor": ["a"], "positive": ["b"]}), 1, False)
+    with pytest.raises(ValueError, match="without select/shuffle/filter"):
+        HybridBatchSampler(dataset.shuffle(seed=0), 4, False)
     with pytest.raises(ValueError, match="no monolingual language group can fill a batch of 64"):
         HybridBatchSampler(make_pairs({"en": 10, "de": 10}).to_dataset(), 64, False)
+
+
+def global_batches(sampler):
+    """Consecutive world_size slices, as accelerate hands them to the ranks of one step."""
+    slices = batches_of(sampler)
+    n = sampler.world_size
+    assert len(slices) % n == 0
+    for k in range(0, len(slices), n):
+        assert len({len(s) for s in slices[k : k + n]}) == 1, "ranks got unequal slices"
+    return [[row for s in slices[k : k + n] for row in s] for k in range(0, len(slices), n)]
+
+
+def test_global_batches_across_ranks_keep_the_composition(dataset, meta):
+    sampler = HybridBatchSampler(dataset, 2, drop_last=True, seed=4, alpha=0.3, world_size=2)
+    assert len(sampler) == 2 * (sum(SIZES.values()) // 4)
+    batches = global_batches(sampler)
+    _, q, a = meta
+    mono_langs = Counter()
+    for batch in batches:
+        assert len(batch) == 4
+        if classify(batch, meta):  # one type, no example twice across the two ranks
+            assert len(set(q[batch])) == 1
+            mono_langs[q[batch[0]]] += 1
+        else:
+            assert len(set(zip(q[batch], a[batch]))) == 1
+    n_mono = sum(mono_langs.values())
+    assert abs(n_mono / len(batches) - 0.3) <= 0.03
+    langs = list(SIZES)
+    expected = np.array([SIZES[lang] for lang in langs], dtype=float)
+    observed = np.array([mono_langs[lang] for lang in langs], dtype=float)
+    assert chisquare(observed, expected / expected.sum() * n_mono).pvalue > 0.001
+    per_example = HybridBatchSampler(dataset, 8, False, seed=1, language_choice="example", world_size=3)
+    for batch in global_batches(per_example):
+        classify(batch, meta)
+
+
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_every_rank_gets_as_many_equal_slices_through_accelerates_shard(drop_last):
+    from accelerate.data_loader import BatchSamplerShard
+
+    pairs = make_pairs({"en": 101, "de": 101, "es": 50})  # 252 records: 10 global batches of 24, then 12
+    sampler = HybridBatchSampler(pairs.to_dataset(), 8, drop_last, seed=0, world_size=3)
+    assert sampler.global_batch_sizes() == [24] * 10 + ([] if drop_last else [12])
+    # the trainer shards with even_batches=False: a rank with an extra batch would wait forever in the loss
+    shards = [list(BatchSamplerShard(sampler, 3, k, even_batches=False)) for k in range(3)]
+    assert [len(s) for s in shards] == [len(BatchSamplerShard(sampler, 3, k, even_batches=False)) for k in range(3)]
+    assert len({len(s) for s in shards}) == 1 and len(shards[0]) == (10 if drop_last else 11)
+    meta = row_meta(pairs.to_dataset())
+    for step in zip(*shards):
+        assert len({len(s) for s in step}) == 1
+        classify([row for s in step for row in s], meta)
+    if not drop_last:
+        assert [len(s[-1]) for s in shards] == [4, 4, 4]
+
+
+def test_global_batch_larger_than_the_data_or_a_group_is_named(caplog):
+    pairs = make_pairs({"en": 40, "de": 40, "es": 12})
+    with caplog.at_level(logging.WARNING, logger="hybrid_batch_st.sampler"):
+        HybridBatchSampler(pairs.to_dataset(), 8, True, world_size=2)
+    assert "fewer examples than a global batch of 16 (2 processes x batch_size=8): en-es (12)" in caplog.text
+    assert "es-es (12)" in caplog.text
+    with pytest.raises(ValueError, match=r"can fill a global batch of 128 \(4 processes x batch_size=32\)"):
+        HybridBatchSampler(pairs.to_dataset(), 32, True, world_size=4)
+    with pytest.raises(ValueError, match=r"only 40 distinct examples .* for a global batch of 64"):
+        HybridBatchSampler(pairs.to_dataset(), 16, True, world_size=4, language_choice="example")
+    with pytest.raises(ValueError, match="world_size=0 must be a positive integer"):
+        HybridBatchSampler.configure(world_size=0)

@@ -1,0 +1,117 @@
+"""Paper-scale training data: JSONL file -> trainer-ready dataset -> constructed sampler, and batch fetch speed.
+
+For each scale (parallel ids x languages, synthetic texts) this writes a JSONL file once (not timed),
+then, in a fresh Python process so that its peak memory is its own:
+- build: ``MultilingualPairDataset.from_jsonl`` + ``to_dataset()`` + ``HybridBatchSampler(...)``,
+  seconds and peak RSS (the process's high-water mark, imports included; RSS after imports shown);
+- fetch: batches per second of the sampler alone, and of sampler + ``dataset.__getitems__`` (what the
+  trainer's DataLoader does per step: texts of the batch), over the first ``--batches`` batches.
+
+Usage: python benchmarks/scale.py [--scales 8000x11,1000000x9] [--batch-size 32] [--batches 2000]
+       [--workdir runs/scale-data]
+Targets (issue "Scale-out training"): 1M x 9 built in under 120 s and 4 GB; fetch no slower than at 8k x 11.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ALL_LANGS = ["ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh"]
+PAPER_LANGS = ["ar", "zh", "en", "de", "es", "ru", "th", "tr", "hi"]
+
+
+def write_jsonl(path: Path, n_ids: int, langs: list[str]) -> None:
+    if path.exists():
+        return
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for k in range(n_ids):
+            f.writelines(
+                f'{{"id": "q{k}", "lang": "{lang}", "question": "[{lang}] what is the answer to question number {k} '
+                f'about topic {k % 97}?", "answer": "[{lang}] sentence {k}: the answer to question {k} is written '
+                f'here, among other words."}}\n'
+                for lang in langs
+            )
+    tmp.rename(path)
+
+
+CHILD = r"""
+import json, resource, sys, time
+def rss(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from hybrid_batch_st import HybridBatchSampler, MultilingualPairDataset
+path, batch_size, n_batches = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+after_imports = rss()
+start = time.perf_counter()
+pairs = MultilingualPairDataset.from_jsonl(path)
+read_s = time.perf_counter() - start
+dataset = pairs.to_dataset()
+sampler = HybridBatchSampler(dataset, batch_size, drop_last=True, seed=0)
+build_s = time.perf_counter() - start
+peak = rss()
+batches = []
+start = time.perf_counter()
+for batch in sampler:
+    batches.append(batch)
+    if len(batches) == n_batches:
+        break
+sample_s = time.perf_counter() - start
+start = time.perf_counter()
+for batch in batches:
+    dataset.__getitems__(batch)
+fetch_s = time.perf_counter() - start
+print(json.dumps({"records": len(pairs), "rows": len(dataset), "languages": len(pairs.languages),
+                  "read_s": read_s, "build_s": build_s, "rss_imports_mb": after_imports, "rss_peak_mb": peak,
+                  "sampler_bps": n_batches / sample_s, "fetch_bps": n_batches / (sample_s + fetch_s)}))
+"""
+
+
+def measure(path: Path, batch_size: int, batches: int) -> dict:
+    done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(batch_size), str(batches)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"measuring {path} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="8000x11,1000000x9", help="comma-separated IDSxLANGUAGES")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batches", type=int, default=2000)
+    parser.add_argument("--workdir", default="runs/scale-data", help="where the JSONL files are written (reused)")
+    args = parser.parse_args()
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for scale in args.scales.split(","):
+        n_ids, n_langs = (int(x) for x in scale.lower().split("x"))
+        langs = (PAPER_LANGS if n_langs <= len(PAPER_LANGS) else ALL_LANGS)[:n_langs]
+        path = workdir / f"pairs-{n_ids}x{n_langs}.jsonl"
+        start = time.perf_counter()
+        write_jsonl(path, n_ids, langs)
+        print(f"{scale}: data file {path} ({path.stat().st_size / 2**20:,.0f} MiB; "
+              f"{time.perf_counter() - start:.0f} s to write or reuse)", flush=True)
+        result = measure(path, args.batch_size, args.batches)
+        results.append((scale, result))
+        print(f"{scale}: {json.dumps({k: round(v, 2) for k, v in result.items()})}", flush=True)
+
+    print(f"\n| ids x languages | records | pair rows | read JSONL | build total (+ dataset + sampler) | "
+          f"RSS after imports | peak RSS | sampler batches/s | sampler + fetch batches/s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for scale, r in results:
+        print(f"| {scale} | {r['records']:,} | {r['rows']:,} | {r['read_s']:.1f} s | {r['build_s']:.1f} s | "
+              f"{r['rss_imports_mb']:,.0f} MiB | {r['rss_peak_mb']:,.0f} MiB | {r['sampler_bps']:,.0f} | "
+              f"{r['fetch_bps']:,.0f} |")
+    if len(results) >= 2:
+        base, big = results[0][1], results[-1][1]
+        print(f"\nfetch at {results[-1][0]} / at {results[0][0]}: {big['fetch_bps'] / base['fetch_bps']:.2f}x "
+              f"(sampler alone {big['sampler_bps'] / base['sampler_bps']:.2f}x), batch {args.batch_size}")
+
+
+if __name__ == "__main__":
+    main()
