@@ -16,6 +16,7 @@ JSONL with pyarrow's multithreaded reader; see ``benchmarks/scale.py``.
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -69,21 +70,17 @@ class MultilingualPairDataset:
     def _set_table(self, table: pa.Table, source: str) -> None:
         if table.num_rows == 0:
             raise ValueError(f"{source}: no records")
-        # One contiguous array per column: take() on a chunked array concatenates it on every batch.
-        columns = {name: table.column(name) for name in REQUIRED_FIELDS}
+        # Texts stay in their chunks (no copy); ids and languages are small and become integer codes.
+        self._columns: dict[str, pa.ChunkedArray] = {name: table.column(name) for name in REQUIRED_FIELDS}
         del table
-        for name, column in columns.items():
-            if column.nbytes >= 2**31 - 2**20:
-                column = column.cast(pa.large_string())
-            columns[name] = column.combine_chunks()
-        self._columns: dict[str, pa.Array] = columns
-        ids = pc.dictionary_encode(columns["id"])
-        langs = pc.dictionary_encode(columns["lang"])
+        ids = pc.dictionary_encode(self._columns["id"].combine_chunks())
+        langs = pc.dictionary_encode(self._columns["lang"].combine_chunks())
         self._id_names, self._lang_names = ids.dictionary, langs.dictionary.to_pylist()  # first-seen order
         example = ids.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
         lang = langs.indices.to_numpy(zero_copy_only=False).astype(np.int16)
         _check_duplicates(example, lang, self._id_names, self._lang_names, source)
         self._index = PairIndex(example, lang, self._lang_names)
+        pa.default_memory_pool().release_unused()  # the JSON reader's and encoders' scratch space
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -195,7 +192,9 @@ class MultilingualPairDataset:
         n = self._index.num_rows
         dtype = "int32" if n < 2**31 else "int64"
         table = pa.table({"pair": pa.array(np.arange(n, dtype=dtype))})
-        pairs = Dataset(InMemoryTable(table), info=DatasetInfo(features=Features({"pair": Value(dtype)})))
+        # an explicit fingerprint: datasets would otherwise hash the table by pickling it (a copy of 81M rows)
+        pairs = Dataset(InMemoryTable(table), info=DatasetInfo(features=Features({"pair": Value(dtype)})),
+                        fingerprint=uuid.uuid4().hex)
         pairs.set_transform(PairResolver(self._index, self._columns["question"], self._columns["answer"]))
         return pairs
 

@@ -26,6 +26,8 @@ import pyarrow as pa
 
 __all__ = ["PairIndex", "PairResolver", "pair_index_of"]
 
+_BUCKET = 16  # rows per entry of PairIndex's row -> record table (each record has at least one row)
+
 
 class PairIndex:
     """Records as integer codes, and the numbering of (question record, answer record) pairs.
@@ -53,6 +55,10 @@ class PairIndex:
         self._rank = np.cumsum(present, axis=1, dtype=np.int16) - 1
         self._offset = np.zeros(n_records + 1, dtype=np.int64)
         np.cumsum(self.n_languages[self.example], out=self._offset[1:])
+        # record of every 16th row: a row's record is then one of 17 neighbours, not a search over all records
+        self._bucket_record = (
+            np.searchsorted(self._offset, np.arange(0, self.num_rows, _BUCKET), side="right") - 1
+        ).astype(np.int32)
         self._by_example = self.record_of[present]  # row-major: each example's records in language order
         self._example_start = np.zeros(n_examples + 1, dtype=np.int64)
         np.cumsum(self.n_languages, out=self._example_start[1:])
@@ -89,7 +95,9 @@ class PairIndex:
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size and (rows.min() < 0 or rows.max() >= self.num_rows):
             raise IndexError(f"pair rows must lie in [0, {self.num_rows}); got {rows.min()}..{rows.max()}")
-        questions = np.searchsorted(self._offset, rows, side="right") - 1
+        first = self._bucket_record[rows // _BUCKET]
+        following = np.minimum(first[:, None] + np.arange(1, _BUCKET + 1), self.num_records)
+        questions = first + (self._offset[following] <= rows[:, None]).sum(axis=1)
         answers = self._by_example[self._example_start[self.example[questions]] + (rows - self._offset[questions])]
         return questions, answers
 
@@ -100,17 +108,34 @@ class PairIndex:
         return self.example[questions], self.lang[questions], self.lang[answers]
 
 
+class ChunkedTexts:
+    """Random access to a chunked Arrow string column without concatenating it.
+
+    ``ChunkedArray.take`` concatenates the chunks on every call, and concatenating once would
+    double the memory of gigabytes of text; a batch reads a few dozen strings, one by one.
+    """
+
+    def __init__(self, column: pa.ChunkedArray | pa.Array):
+        self.chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        self.starts = np.cumsum([0] + [len(c) for c in self.chunks])
+
+    def take(self, positions: np.ndarray) -> list[str]:
+        chunk = np.searchsorted(self.starts, positions, side="right") - 1
+        offset = positions - self.starts[chunk]
+        return [self.chunks[c][o].as_py() for c, o in zip(chunk.tolist(), offset.tolist())]
+
+
 class PairResolver:
     """``Dataset.set_transform`` of the trainer dataset: row numbers -> ``{"anchor": ..., "positive": ...}``."""
 
-    def __init__(self, index: PairIndex, questions: pa.Array, answers: pa.Array):
-        self.index, self.questions, self.answers = index, questions, answers
+    def __init__(self, index: PairIndex, questions: pa.ChunkedArray, answers: pa.ChunkedArray):
+        self.index, self.questions, self.answers = index, ChunkedTexts(questions), ChunkedTexts(answers)
         # datasets fingerprints a transform by pickling it; this one stands for its data (see below)
         self.fingerprint = uuid.uuid4().hex
 
     def __call__(self, batch: dict[str, list[Any]]) -> dict[str, list[str]]:
         questions, answers = self.index.records(batch["pair"])
-        return {"anchor": self.questions.take(questions).to_pylist(), "positive": self.answers.take(answers).to_pylist()}
+        return {"anchor": self.questions.take(questions), "positive": self.answers.take(answers)}
 
 
 def _register_cheap_fingerprint() -> None:

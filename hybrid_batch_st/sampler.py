@@ -43,6 +43,7 @@ import torch
 from datasets import Dataset
 from sentence_transformers.base.sampler import DefaultBatchSampler
 
+from .cycles import Cycle
 from .distributed import loader_epoch, process_world_size
 from .pair_index import PairIndex, pair_index_of
 
@@ -78,46 +79,6 @@ def check_sampler_options(
             raise ValueError(f"language_weights[{lang!r}]={weight!r} must be a non-negative number")
     if world_size is not None and not (isinstance(world_size, int) and world_size >= 1):
         raise ValueError(f"world_size={world_size!r} must be a positive integer (or None: the process group's)")
-
-
-class _Cycle:
-    """The examples of one group in a shuffled order, reshuffled each time they run out."""
-
-    __slots__ = ("order", "rng", "pos")
-
-    def __init__(self, members: np.ndarray, rng: np.random.Generator):
-        self.order, self.rng = members, rng
-        rng.shuffle(self.order)
-        self.pos = 0
-
-    def take(self, n: int) -> np.ndarray:
-        """``n`` distinct examples (the group has at least ``n``)."""
-        first = self.order[self.pos : self.pos + n].copy()
-        self.pos += len(first)
-        if len(first) == n:
-            return first
-        self._reshuffle(avoid=first)
-        rest = self.order[: n - len(first)]
-        self.pos = len(rest)
-        return np.concatenate([first, rest])
-
-    def next_not_in(self, seen: set[int]) -> int | None:
-        """The next example not in ``seen``, or None when every example of the group is in it."""
-        for _ in range(len(self.order)):
-            if self.pos == len(self.order):
-                self._reshuffle()
-            self.pos += 1
-            example = int(self.order[self.pos - 1])
-            if example not in seen:
-                return example
-        return None
-
-    def _reshuffle(self, avoid: np.ndarray | None = None) -> None:
-        self.rng.shuffle(self.order)
-        if avoid is not None and len(avoid):  # examples already in this batch go last
-            clash = np.isin(self.order, avoid)
-            self.order = np.concatenate([self.order[~clash], self.order[clash]])
-        self.pos = 0
 
 
 class HybridBatchSampler(DefaultBatchSampler):
@@ -203,9 +164,10 @@ class HybridBatchSampler(DefaultBatchSampler):
         else:
             self.alpha = float(alpha)
         self.num_records = self.index.num_records
+        self._language_members: dict[int, np.ndarray] = {}
 
     def _choose_groups(self, mode: str, language_weights: Mapping[str, float]):
-        counts = self.index.pair_counts()
+        counts = self.counts = self.index.pair_counts()
         weights = [float(language_weights.get(lang, 1.0)) for lang in self.languages]
         needed = {"monolingual": [True], "cross-lingual": [False], "hybrid": [True, False]}[mode]
         groups: dict[bool, list[Group]] = {m: [] for m in needed}
@@ -287,7 +249,7 @@ class HybridBatchSampler(DefaultBatchSampler):
     def __iter__(self) -> Iterator[list[int]]:
         epoch = loader_epoch(self)
         rng = np.random.default_rng([self.seed, self.epoch if epoch is None else epoch])
-        cycles: dict[Group, _Cycle] = {}
+        cycles: dict[Group, Cycle] = {}
         sizes = self.global_batch_sizes()
         monolingual = rng.random(len(sizes)) < self.alpha
         for size, is_mono in zip(sizes, monolingual):
@@ -296,7 +258,7 @@ class HybridBatchSampler(DefaultBatchSampler):
             for k in range(self.world_size):
                 yield rows[k * width : (k + 1) * width].tolist()
 
-    def _draw(self, size: int, is_mono: bool, rng: np.random.Generator, cycles: dict[Group, _Cycle]) -> np.ndarray:
+    def _draw(self, size: int, is_mono: bool, rng: np.random.Generator, cycles: dict[Group, Cycle]) -> np.ndarray:
         """Row numbers of one global batch: ``size`` distinct examples, every row of the batch's type."""
         groups, probs = self.groups[is_mono], self.probabilities[is_mono]
         if self.language_choice == "batch":
@@ -312,13 +274,21 @@ class HybridBatchSampler(DefaultBatchSampler):
             examples[i], chosen[i] = example, group
         return self.index.rows(examples, chosen[:, 0], chosen[:, 1])
 
-    def _cycle(self, group: Group, cycles: dict[Group, _Cycle], rng: np.random.Generator) -> _Cycle:
+    def _cycle(self, group: Group, cycles: dict[Group, Cycle], rng: np.random.Generator) -> Cycle:
         cycle = cycles.get(group)
         if cycle is None:
-            q, a = group
-            members = np.flatnonzero(self.index.present(q) & self.index.present(a)).astype(np.int32)
-            cycle = cycles[group] = _Cycle(members, rng)
+            cycle = cycles[group] = Cycle(self._members(group), rng)
         return cycle
+
+    def _members(self, group: Group) -> np.ndarray:
+        """Examples of a group; shared with a language's list where that language's examples all qualify."""
+        q, a = group
+        for lang in (q, a):
+            if self.group_size[group] == self.counts[lang, lang]:
+                if lang not in self._language_members:
+                    self._language_members[lang] = np.flatnonzero(self.index.present(lang)).astype(np.int32)
+                return self._language_members[lang]
+        return np.flatnonzero(self.index.present(q) & self.index.present(a)).astype(np.int32)
 
 
 def _pair_weight(weights: list[float], group: Group) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from hybrid_batch_st import MultilingualPairDataset
@@ -65,3 +66,24 @@ def test_bad_input_errors(tmp_path):
         MultilingualPairDataset.from_jsonl(bad)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         MultilingualPairDataset.from_squad_r(tmp_path / "missing")
+
+
+def test_pair_rows_number_every_question_answer_combination_once():
+    from hybrid_batch_st.pair_index import PairIndex
+
+    rng = np.random.default_rng(0)
+    # 300 examples, each in a random non-empty subset of 5 languages, records in random order
+    present = rng.random((300, 5)) < 0.5
+    present[np.arange(300), rng.integers(0, 5, 300)] = True
+    example, lang = np.nonzero(present)
+    order = rng.permutation(len(example))
+    example, lang = example[order], lang[order]
+    index = PairIndex(example, lang, list("abcde"))
+    questions, answers = index.records(np.arange(index.num_rows))
+    assert index.num_rows == int((present.sum(1) ** 2).sum())
+    assert (example[questions] == example[answers]).all()
+    assert len(set(zip(questions.tolist(), answers.tolist()))) == index.num_rows
+    ex, q_lang, a_lang = index.describe(np.arange(index.num_rows))
+    assert (index.rows(ex, q_lang, a_lang) == np.arange(index.num_rows)).all()
+    with pytest.raises(IndexError, match="pair rows must lie in"):
+        index.records(np.array([index.num_rows]))

@@ -261,3 +261,19 @@ def test_global_batch_larger_than_the_data_or_a_group_is_named(caplog):
         HybridBatchSampler(pairs.to_dataset(), 16, True, world_size=4, language_choice="example")
     with pytest.raises(ValueError, match="world_size=0 must be a positive integer"):
         HybridBatchSampler.configure(world_size=0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 64, 1000, 4097])
+def test_permutation_is_a_bijection_and_cycles_draw_each_member_once_per_pass(n):
+    from hybrid_batch_st.cycles import Cycle, Permutation
+
+    rng = np.random.default_rng(n)
+    assert sorted(Permutation(n, rng)(np.arange(n)).tolist()) == list(range(n))
+    members = np.arange(100, 100 + n)
+    cycle = Cycle(members, rng)
+    size = max(1, n // 3)
+    drawn = np.concatenate([cycle.take(size) for _ in range(3 * 3)])  # three passes' worth
+    for batch in drawn.reshape(-1, size):
+        assert len(set(batch.tolist())) == size
+    counts = Counter(drawn.tolist())
+    assert set(counts) <= set(members.tolist()) and max(counts.values()) - min(counts.values()) <= 1
