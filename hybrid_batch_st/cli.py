@@ -90,7 +90,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.max_seq_length:
         model.max_seq_length = args.max_seq_length
     result = evaluate(
-        model, data, measures, depth=args.depth, batch_size=args.batch_size,
+        model, data, measures, depth=args.depth, batch_size=args.batch_size, cache=not args.no_cache,
         query_prompt=args.query_prompt, passage_prompt=args.passage_prompt,
         benchmark=args.benchmark, model_name=str(args.model),
     )
@@ -169,6 +169,35 @@ def _cmd_benchmark_files(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare, format_comparisons, load_per_query
+
+    if len(args.results) < 2:
+        raise ValueError("compare needs at least two evaluation folders: the baseline first, then the others")
+    measures = [m.strip() for m in args.measures.split(",")] if args.measures else None
+    baseline = load_per_query(args.results[0])
+    for other in args.results[1:]:
+        b = load_per_query(other)
+        rows = compare(baseline, b, measures, resamples=args.resamples, seed=args.seed)
+        print(format_comparisons(rows, baseline.label, b.label, args.level))
+    return 0
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    from .embedding_cache import cache_root, clear_cache
+
+    if args.clear:
+        folder, size = clear_cache()
+        print(f"removed {folder} ({size / 2**20:.1f} MiB)")
+        return 0
+    folder = cache_root()
+    files = [p for p in folder.rglob("*.npz")] if folder.is_dir() else []
+    models = {p.parent for p in files}
+    print(f"{folder}: {len(models)} model(s), {sum(p.stat().st_size for p in files) / 2**20:.1f} MiB "
+          "(set HYBRID_BATCH_ST_CACHE to move it; --clear to empty it)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hybrid-batch-st",
@@ -207,7 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="folder holding xquad-r/ and mlqa-r/ (default: download cache)")
     p.add_argument("--languages", type=_languages, help="comma-separated subset of the benchmark's languages")
     p.add_argument("--measures", default="AP", help="comma-separated ir-measures measures (default AP)")
-    p.add_argument("--depth", type=int, default=100, help="ranking depth handed to ir-measures (0: whole pool)")
+    p.add_argument("--depth", type=int, default=0,
+                   help="0 (default): exact, the full ranking; N: an approximation that cuts each ranking at N")
+    p.add_argument("--no-cache", action="store_true",
+                   help="encode every text even if the embedding cache has it (and store nothing)")
     p.add_argument("--batch-size", type=int, default=64, help="encoding batch size")
     p.add_argument("--max-seq-length", type=int, help="truncate inputs to this many tokens")
     p.add_argument("--query-prompt", help="text prepended to questions (default: the model's 'query' prompt)")
@@ -250,6 +282,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="keep only the first N questions")
     p.add_argument("--output", required=True, help="folder to write into")
     p.set_defaults(func=_cmd_benchmark_files)
+
+    p = sub.add_parser("compare", help="paired significance tests between evaluations (per setting and pair)",
+                       description="Compare evaluation folders written by `evaluate` (or train --eval): the first "
+                                   "is the baseline. Example: hybrid-batch-st compare runs/base runs/hybrid")
+    p.add_argument("results", nargs="+", help="evaluation folders (or their results.json), baseline first")
+    p.add_argument("--measures", help="comma-separated measures to compare (default: all both have)")
+    p.add_argument("--resamples", type=int, default=2000, help="randomization test resamples (default 2000)")
+    p.add_argument("--level", type=float, default=0.05, help="mark corrected p below this (default 0.05)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("cache", help="where the embedding cache is and how big; --clear empties it")
+    p.add_argument("--clear", action="store_true", help="delete every cached embedding")
+    p.set_defaults(func=_cmd_cache)
     return parser
 
 

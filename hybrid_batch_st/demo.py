@@ -75,6 +75,19 @@ def _checks(results: dict[str, EvaluationResult], measure: str = "AP") -> list[s
     return lines
 
 
+#: (A, B) pairs whose differences the demo tests: hybrid against each single-type recipe, each against the base
+COMPARISONS = [("X-X (monolingual)", "hybrid"), ("X-Y (cross-lingual)", "hybrid"), ("base", "X-X (monolingual)"),
+               ("base", "X-Y (cross-lingual)"), ("base", "hybrid")]
+
+
+def _significance(results: dict[str, EvaluationResult], measure: str = "AP") -> str:
+    from .compare import compare, per_query_of, setting_summary
+
+    done = [(a, b, compare(per_query_of(results[a], a), per_query_of(results[b], b), [measure]))
+            for a, b in COMPARISONS]
+    return setting_summary(done, measure)
+
+
 def _example_search(cfg: DemoConfig, model_dir: Path, held: dict, out: Path) -> list[str]:
     from .evaluation import doc_id
     from .pyserini import build_index, get_searcher, write_corpus
@@ -129,8 +142,10 @@ def run_demo(cfg: DemoConfig) -> dict:
     rows = [("base (" + Path(str(cfg.model)).name + ")", results["base"])] + [(lbl, results[lbl]) for lbl, _ in MODES]
     table = comparison_table(rows, evaluator.measures[0])
     checks = _checks(results, evaluator.measures[0])
+    significance = _significance(results, evaluator.measures[0])
     print("\n" + table + "\n")
     print("\n".join(checks) + "\n")
+    print(significance)
     search_lines = _example_search(cfg, out / "hybrid" / "model", evaluator.data, out)
     print("\n".join(search_lines))
     elapsed = time.perf_counter() - start
@@ -138,6 +153,7 @@ def run_demo(cfg: DemoConfig) -> dict:
         "config": dataclasses.asdict(cfg),
         "table": table,
         "checks": checks,
+        "significance": significance,
         "results": {label: r.macro | {"rank_distance": r.language_bias["rank_distance"]} for label, r in rows},
         "example_search": search_lines,
         "seconds": elapsed,
@@ -145,7 +161,8 @@ def run_demo(cfg: DemoConfig) -> dict:
     with atomic_path(out / "summary.json") as tmp:
         tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     with atomic_path(out / "summary.md") as tmp:
-        tmp.write_text(table + "\n\n" + "\n".join(f"- {c}" for c in checks) + "\n", encoding="utf-8")
+        tmp.write_text(table + "\n\n" + "\n".join(f"- {c}" for c in checks) + "\n\n" + significance,
+                       encoding="utf-8")
     print(f"\n[demo] done in {elapsed / 60:.1f} min; reports and heatmaps under {out}/*/eval_*/, "
           f"summary in {out}/summary.md")
     return summary

@@ -47,10 +47,11 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         data: ``{lang: SquadRLanguage}``, e.g. from :func:`load_eval_data`.
         measures: ir-measures measure strings; ``AP`` by default.
         name: metric prefix (e.g. ``"xquad-r"``).
-        depth: run depth handed to ir-measures (0 = the whole pool).
+        depth: 0 (default) for exact measures of the full ranking; N cuts each ranking at N (approximate).
         batch_size, query_prompt, passage_prompt, show_progress_bar: as :func:`evaluate`.
         write_report: when the trainer passes an ``output_path``, also write results.json/md and a heatmap there.
         model_name: label for reports (default: the model card's base model, if any).
+        cache: read and store embeddings in the embedding cache (see :mod:`hybrid_batch_st.embedding_cache`).
     """
 
     def __init__(
@@ -58,13 +59,14 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         data: Mapping[str, SquadRLanguage],
         measures: Iterable[str] | str = ("AP",),
         name: str = "",
-        depth: int = 100,
+        depth: int = 0,
         batch_size: int = 64,
         query_prompt: str | None = None,
         passage_prompt: str | None = None,
         show_progress_bar: bool = False,
         write_report: bool = False,
         model_name: str | None = None,
+        cache: bool = True,
     ):
         super().__init__()
         self.data = dict(data)
@@ -76,6 +78,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         self.show_progress_bar = show_progress_bar
         self.write_report = write_report
         self.model_name = model_name
+        self.cache = cache
         self.primary_metric = f"mean_{self.measures[0]}"
         self.last_result: EvaluationResult | None = None
 
@@ -99,6 +102,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
             show_progress_bar=self.show_progress_bar,
             benchmark=self.name,
             model_name=self.model_name or _model_label(model),
+            cache=self.cache,
         )
         self.last_result = result
         metrics: dict[str, float] = {}

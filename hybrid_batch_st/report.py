@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import numpy as np
 from .evaluation import MULTILINGUAL_POOL, EvaluationResult
 from .io import atomic_path
 
-__all__ = ["write_report", "markdown_table", "pair_matrix", "save_heatmap"]
+__all__ = ["write_report", "write_per_query", "markdown_table", "pair_matrix", "save_heatmap", "PER_QUERY_FILE"]
 
 
 def pair_matrix(result: EvaluationResult, measure: str | None = None) -> tuple[list[str], list[str], np.ndarray]:
@@ -43,7 +45,7 @@ def markdown_table(result: EvaluationResult) -> str:
         for r, row in zip(rows, matrix):
             lines.append(f"| {r} | " + " | ".join("" if np.isnan(v) else f"{v:.3f}" for v in row) + " |")
     t = result.timing
-    lines += ["", f"Depth {result.depth or 'full'}; encode {t['encode_s']:.1f} s, search {t['search_s']:.2f} s, "
+    lines += ["", f"Depth {result.depth or 'full (exact)'}; encode {t['encode_s']:.1f} s, search {t['search_s']:.2f} s, "
               f"score {t['score_s']:.2f} s."]
     return "\n".join(lines) + "\n"
 
@@ -78,12 +80,27 @@ def save_heatmap(result: EvaluationResult, path: str | Path, measure: str | None
     plt.close(fig)
 
 
+PER_QUERY_FILE = "per_query.tsv.gz"
+PER_QUERY_COLUMNS = ("setting", "query_lang", "pool_lang", "query_id", "measure", "value")
+
+
+def write_per_query(result: EvaluationResult, path: str | Path) -> None:
+    """Every query's value of every measure in every pair, as gzipped TSV (for ``hybrid-batch-st compare``)."""
+    with atomic_path(Path(path)) as tmp, gzip.open(tmp, "wt", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter="\t", lineterminator="\n")
+        writer.writerow(PER_QUERY_COLUMNS)
+        for p in result.pairs:
+            for measure, values in p.per_query.items():
+                writer.writerows((p.setting, p.query_lang, p.pool_lang, q, measure, repr(v)) for q, v in values.items())
+
+
 def write_report(result: EvaluationResult, out_dir: str | Path) -> Path:
-    """Write results.json, results.md and heatmap.png into ``out_dir``; returns the folder."""
+    """Write results.json, per_query.tsv.gz, results.md and heatmap.png into ``out_dir``; returns the folder."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with atomic_path(out / "results.json") as tmp:
         tmp.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    write_per_query(result, out / PER_QUERY_FILE)
     with atomic_path(out / "results.md") as tmp:
         tmp.write_text(markdown_table(result), encoding="utf-8")
     save_heatmap(result, out / "heatmap.png")

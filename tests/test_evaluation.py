@@ -94,7 +94,7 @@ class CountingModel:
 def test_each_text_encoded_once_with_model_prompts(tiny_model_dir):
     data = toy_benchmark()
     spy = CountingModel(SentenceTransformer(str(tiny_model_dir), device="cpu"))
-    result = evaluate(spy, data, ["AP", "nDCG@10", "R@100"], show_progress_bar=False)
+    result = evaluate(spy, data, ["AP", "nDCG@10", "R@100"], show_progress_bar=False, cache=False)
     n_q = sum(len(d.questions) for d in data.values())
     n_s = sum(len(d.sentences) for d in data.values())
     assert spy.calls == [(n_q, "query: "), (n_s, "passage: ")]
