@@ -24,73 +24,69 @@ from pathlib import Path
 
 import torch
 
+from hybrid_batch_st import MultilingualRetrievalEvaluator
+from hybrid_batch_st.atomic import atomic_path
+from hybrid_batch_st.cli.parser import add_config_flags, config_overrides
+from hybrid_batch_st.compare import recipe_significance
+from hybrid_batch_st.config import TrainConfig
 from hybrid_batch_st.demo import MODES
-from hybrid_batch_st.evaluation import SETTINGS
-from hybrid_batch_st.evaluator import MultilingualRetrievalEvaluator
-from hybrid_batch_st.io import atomic_path
 from hybrid_batch_st.models import load_model
-from hybrid_batch_st.training import TrainConfig, load_training_data, train
+from hybrid_batch_st.sources import load_training_data
+from hybrid_batch_st.tables import macro_table
+from hybrid_batch_st.training import train
+
+#: where this script departs from TrainConfig's defaults
+DEFAULTS = {"train": "xquad-r", "eval": "", "output": "runs/reproduce"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", required=True, help="base model id or folder")
-    parser.add_argument("--train", default="xquad-r", help="xquad-r, mlqa-r, sample, a .jsonl or a SQuAD-R folder")
-    parser.add_argument("--train-articles", type=int, default=36)
-    parser.add_argument("--languages", help="comma-separated training/evaluation languages (default: all)")
-    parser.add_argument("--data-dir")
-    parser.add_argument("--eval", default="heldout,mlqa-r", help="comma-separated: heldout, xquad-r, mlqa-r, sample")
-    parser.add_argument("--alpha", default="0.5")
-    parser.add_argument("--steps", type=int, default=40)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=2e-5)
-    parser.add_argument("--max-seq-length", type=int, default=128)
-    parser.add_argument("--freeze-embeddings", action="store_true", help="freeze the word-embedding table")
-    parser.add_argument("--seed", type=int, default=0)
+    add_config_flags(parser, DEFAULTS, exclude=("mode", "eval", "measures"))
+    parser.add_argument("--eval", default="heldout,mlqa-r",
+                        help="comma-separated: heldout, xquad-r, mlqa-r, sample (default: heldout,mlqa-r)")
     parser.add_argument("--reuse-models", action="store_true",
                         help="evaluate models already trained in <output>/<mode>/model instead of training again")
-    parser.add_argument("--output", default="runs/reproduce")
     args = parser.parse_args()
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     print(f"device: {device}", flush=True)
-    out = Path(args.output)
-    languages = args.languages.split(",") if args.languages else None
-    base_config = TrainConfig(
-        model=args.model, train=args.train, train_articles=args.train_articles, languages=languages,
-        data_dir=args.data_dir, alpha=args.alpha if args.alpha == "size" else float(args.alpha), steps=args.steps,
-        batch_size=args.batch_size, learning_rate=args.learning_rate, max_seq_length=args.max_seq_length,
-        freeze_embeddings=args.freeze_embeddings, seed=args.seed, eval=None,
-    )
-    _, held_out = load_training_data(base_config)
+    out = Path(base_config.output)
+    if args.config:
+        base_config = TrainConfig.from_file(args.config, DEFAULTS, **config_overrides(args))
+    else:
+        base_config = TrainConfig.from_dict(config_overrides(args), source="flags", defaults=DEFAULTS)
+    languages = base_config.languages
+    _, held_out = load_training_data(base_config.train, languages, base_config.data_dir, base_config.train_articles)
     evaluators = []
     for name in args.eval.split(","):
         if name == "heldout":
             if held_out is None:
-                raise SystemExit(f"--train {args.train} has no held-out part; drop 'heldout' from --eval")
+                raise SystemExit(f"--train {base_config.train} has no held-out part; drop 'heldout' from --eval")
             evaluators.append(MultilingualRetrievalEvaluator(
                 held_out, name="heldout", write_report=True, show_progress_bar=True))
         else:
             evaluators.append(MultilingualRetrievalEvaluator.from_benchmark(
-                name, languages, args.data_dir, write_report=True, show_progress_bar=True))
+                name, languages, base_config.data_dir, write_report=True, show_progress_bar=True))
 
     timings: dict[str, float] = {}
     results: dict[str, dict] = {}
+    evaluations: dict[str, dict] = {}  # evaluator name -> {label: EvaluationResult}, for significance
 
     def evaluate_all(label: str, model, folder: Path) -> None:
-        model.max_seq_length = min(model.max_seq_length or args.max_seq_length, args.max_seq_length)
+        if base_config.max_seq_length:
+            model.max_seq_length = min(model.max_seq_length or base_config.max_seq_length, base_config.max_seq_length)
         results[label] = {}
         for evaluator in evaluators:
             start = time.perf_counter()
             evaluator(model, output_path=str(folder))
             r = evaluator.last_result
-            results[label][evaluator.name] = {s: r.macro[s]["AP"] for s in SETTINGS} | {
-                "rank_distance": r.language_bias["rank_distance"]}
+            evaluations.setdefault(evaluator.name, {})[label] = r
+            results[label][evaluator.name] = r.summary()
             timings[f"eval {label} {evaluator.name}"] = time.perf_counter() - start
             print(f"[{label}] {evaluator.name}: {results[label][evaluator.name]}", flush=True)
 
     print("evaluating the base model ...", flush=True)
-    evaluate_all("base", load_model(args.model, device=device), out / "base")
+    evaluate_all("base", load_model(base_config.model, device=device), out / "base")
     for label, mode in MODES:
         saved = out / mode / "model"
         if args.reuse_models and (saved / "modules.json").is_file():
@@ -99,19 +95,15 @@ def main() -> None:
         else:
             print(f"training with {mode} batches ...", flush=True)
             start = time.perf_counter()
-            model = train(dataclasses.replace(base_config, mode=mode, output=str(out / mode))).model
+            model = train(dataclasses.replace(base_config, mode=mode, output=str(out / mode)), overwrite=True).model
             timings[f"train {label}"] = time.perf_counter() - start
         evaluate_all(label, model, out / mode)
 
-    header = "| model | " + " | ".join(
-        f"{e.name} {s[:5]} AP" for e in evaluators for s in SETTINGS) + " | " + " | ".join(
-        f"{e.name} rank dist." for e in evaluators) + " |"
-    lines = [header, "|" + " --- |" * (1 + 4 * len(evaluators))]
-    for label in ["base"] + [lbl for lbl, _ in MODES]:
-        cells = [f"{results[label][e.name][s]:.4f}" for e in evaluators for s in SETTINGS]
-        cells += [f"{results[label][e.name]['rank_distance']:.1f}" for e in evaluators]
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    table = "\n".join(lines)
+    labels = ["base"] + [lbl for lbl, _ in MODES]
+    table = "\n\n".join(
+        f"### {name}\n\n" + macro_table([(label, by_label[label]) for label in labels], ["AP"])
+        + "\n\nSignificance:\n\n" + recipe_significance(by_label)
+        for name, by_label in evaluations.items())
     print("\n" + table)
     summary = {"args": vars(args), "device": device, "results": results, "timings_s": timings}
     stem = "comparison-" + "-".join(e.name for e in evaluators)

@@ -9,7 +9,7 @@ Benchmarks without --data-dir are downloaded once from the LAReQA repository (ne
 import argparse
 
 from hybrid_batch_st.evaluation import evaluate
-from hybrid_batch_st.evaluator import load_eval_data
+from hybrid_batch_st.sources import load_eval_data
 from hybrid_batch_st.models import load_model
 from hybrid_batch_st.report import write_report
 

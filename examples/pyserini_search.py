@@ -10,7 +10,7 @@ Uses the bundled held-out XQuAD-R articles: questions in --query-lang against th
 import argparse
 from pathlib import Path
 
-from hybrid_batch_st.evaluator import load_eval_data
+from hybrid_batch_st.sources import load_eval_data
 from hybrid_batch_st.pyserini import build_index, get_searcher, score_run, search, write_benchmark_files
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

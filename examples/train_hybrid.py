@@ -27,9 +27,9 @@ from sentence_transformers import SentenceTransformer, SentenceTransformerTraine
 from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
 from hybrid_batch_st import HybridBatchSampler, MultilingualPairDataset
-from hybrid_batch_st.evaluator import MultilingualRetrievalEvaluator
+from hybrid_batch_st import MultilingualRetrievalEvaluator
 from hybrid_batch_st.models import resolve_model
-from hybrid_batch_st.sample import sample_split
+from hybrid_batch_st.bundled_sample import sample_split
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--model", default="xlm-roberta-base", help="hub id (needs internet) or local folder")

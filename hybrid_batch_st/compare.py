@@ -22,7 +22,7 @@ import numpy as np
 from .report import PER_QUERY_FILE
 
 __all__ = ["PerQuery", "Comparison", "per_query_of", "load_per_query", "compare", "format_comparisons",
-           "setting_summary"]
+           "setting_summary", "RECIPE_COMPARISONS", "recipe_significance"]
 
 Key = tuple[str, str, str]  # (setting, query language, pool language)
 
@@ -155,3 +155,16 @@ def setting_summary(comparisons: list[tuple[str, str, list[Comparison]]], measur
             f"{cell[s].difference:+.4f} (p {cell[s].corrected_p:.2g}){' *' if cell[s].corrected_p < level else ''}"
             for s in settings) + " |")
     return "\n".join(lines) + f"\n\n{measure}, paired over queries; p: randomization test, BH-corrected over the pairs and settings; * p < {level}\n"
+
+
+#: (A, B) labels whose differences a recipe comparison tests: hybrid against each single-type recipe,
+#: each fine-tuned model against the base model
+RECIPE_COMPARISONS = [("X-X (monolingual)", "hybrid"), ("X-Y (cross-lingual)", "hybrid"), ("base", "X-X (monolingual)"),
+                      ("base", "X-Y (cross-lingual)"), ("base", "hybrid")]
+
+
+def recipe_significance(results: dict, measure: str = "AP", resamples: int = 2000) -> str:
+    """:func:`setting_summary` of :data:`RECIPE_COMPARISONS` on ``{label: EvaluationResult}``."""
+    done = [(a, b, compare(per_query_of(results[a], a), per_query_of(results[b], b), [measure], resamples))
+            for a, b in RECIPE_COMPARISONS if a in results and b in results]
+    return setting_summary(done, measure)

@@ -15,7 +15,6 @@ JSONL with pyarrow's multithreaded reader; see ``benchmarks/scale.py``.
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -26,13 +25,13 @@ import pyarrow.compute as pc
 from datasets import Dataset, DatasetInfo, Features, Value
 from datasets.table import InMemoryTable
 
+from .errors import option
 from .pair_index import PairIndex, PairResolver
+from .pair_records import REQUIRED_FIELDS, SCHEMA, check_duplicates, check_language_codes, collect_records, read_jsonl
 from .squad_r import SquadRLanguage, read_squad_r_folder
 
 __all__ = ["MultilingualPairDataset", "REQUIRED_FIELDS"]
 
-REQUIRED_FIELDS = ("id", "lang", "question", "answer")
-_SCHEMA = pa.schema([(name, pa.string()) for name in REQUIRED_FIELDS])
 
 
 class MultilingualPairDataset:
@@ -50,17 +49,20 @@ class MultilingualPairDataset:
         if not (len(ids) == len(langs) == len(questions) == len(answers)):
             raise ValueError("ids, langs, questions and answers must have the same length")
         columns = [pa.array(list(values), pa.string()) for values in (ids, langs, questions, answers)]
-        self._set_table(pa.Table.from_arrays(columns, schema=_SCHEMA), source="records")
+        table = pa.Table.from_arrays(columns, schema=SCHEMA)
+        check_language_codes(table, "records")
+        self._set_table(table, source="records")
 
     @classmethod
     def _from_table(
         cls, table: pa.Table, source: str, languages: Sequence[str] | None = None
     ) -> "MultilingualPairDataset":
+        check_language_codes(table, source)
         if languages is not None:
             present = set(pc.unique(table.column("lang")).to_pylist())
             empty = [lang for lang in languages if lang not in present]
             if empty:
-                raise ValueError(f"{source}: language(s) {empty} have no rows; drop them from languages=")
+                raise ValueError(f"{source}: language(s) {empty} have no rows; drop them from {option('languages')}")
             if present - set(languages):
                 table = table.filter(pc.is_in(table.column("lang"), pa.array(list(languages), pa.string())))
         pairs = cls.__new__(cls)
@@ -78,7 +80,7 @@ class MultilingualPairDataset:
         self._id_names, self._lang_names = ids.dictionary, langs.dictionary.to_pylist()  # first-seen order
         example = ids.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
         lang = langs.indices.to_numpy(zero_copy_only=False).astype(np.int16)
-        _check_duplicates(example, lang, self._id_names, self._lang_names, source)
+        check_duplicates(example, lang, self._id_names, self._lang_names, source)
         self._index = PairIndex(example, lang, self._lang_names)
         pa.default_memory_pool().release_unused()  # the JSON reader's and encoders' scratch space
 
@@ -90,9 +92,10 @@ class MultilingualPairDataset:
         """Records as mappings with ``id``, ``lang``, ``question`` and ``answer``.
 
         ``languages`` keeps only those languages and requires each to have rows.
-        ``source`` names the input in error messages.
+        ``source`` names the input in error messages (records are numbered from 1). Language codes
+        must be ISO 639-1 (``en``, ``zh``), optionally with a region or script (``zh-TW``).
         """
-        return cls._from_table(_collect((f"record {n}", r) for n, r in enumerate(records)), source, languages)
+        return cls._from_table(collect_records((f"record {n}", r) for n, r in enumerate(records, 1)), source, languages)
 
     @classmethod
     def from_jsonl(cls, path: str | Path, languages: Sequence[str] | None = None) -> "MultilingualPairDataset":
@@ -104,10 +107,7 @@ class MultilingualPairDataset:
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"pair file {path} does not exist")
-        table = _read_jsonl_fast(path)
-        if table is None:
-            table = _collect(_jsonl_records(path))
-        return cls._from_table(table, str(path), languages)
+        return cls._from_table(read_jsonl(path), str(path), languages)
 
     @classmethod
     def from_squad_r(
@@ -197,64 +197,3 @@ class MultilingualPairDataset:
                         fingerprint=uuid.uuid4().hex)
         pairs.set_transform(PairResolver(self._index, self._columns["question"], self._columns["answer"]))
         return pairs
-
-
-def _collect(items: Iterable[tuple[str, Mapping[str, Any]]]) -> pa.Table:
-    """An Arrow table from ``(position, record)`` items, naming the first bad record by its position."""
-    columns: dict[str, list[str]] = {name: [] for name in REQUIRED_FIELDS}
-    for where, record in items:
-        if not isinstance(record, Mapping):
-            raise ValueError(f"{where}: expected a JSON object with {list(REQUIRED_FIELDS)}, got {type(record).__name__}")
-        missing = [f for f in REQUIRED_FIELDS if not isinstance(record.get(f), str) or not record.get(f)]
-        if missing:
-            raise ValueError(
-                f"{where} (id={record.get('id')!r}) lacks non-empty string field(s) {missing}; "
-                f"every record needs {list(REQUIRED_FIELDS)}"
-            )
-        for name, values in columns.items():
-            values.append(record[name])
-    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
-
-
-def _jsonl_records(path: Path) -> Iterator[tuple[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    yield f"{path}:{line_no}: record", json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{line_no}: not JSON ({exc})") from None
-
-
-def _read_jsonl_fast(path: Path) -> pa.Table | None:
-    """The four fields of every line via pyarrow, or None where a line needs the exact reader's message."""
-    import pyarrow.json as pa_json
-
-    try:
-        table = pa_json.read_json(
-            path,
-            read_options=pa_json.ReadOptions(block_size=16 << 20),
-            parse_options=pa_json.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="ignore"),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    for name in REQUIRED_FIELDS:
-        column = table.column(name)
-        if column.null_count or pc.any(pc.equal(pc.binary_length(column), 0)).as_py():
-            return None
-    return table
-
-
-def _check_duplicates(example: np.ndarray, lang: np.ndarray, id_names: pa.Array, lang_names: list[str], source: str):
-    key = example.astype(np.int64) * len(lang_names) + lang
-    counts = np.bincount(key)
-    dupes = np.flatnonzero(counts > 1)
-    if len(dupes):
-        shown = ", ".join(
-            f"(id={id_names[int(k) // len(lang_names)].as_py()!r}, lang={lang_names[int(k) % len(lang_names)]!r})"
-            for k in dupes[:5]
-        )
-        raise ValueError(
-            f"{source}: {len(dupes)} duplicate (id, lang) record(s), e.g. {shown}; "
-            "each example may appear once per language"
-        )

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .io import atomic_path
+from .atomic import atomic_path
+from .errors import option_name
 from .squad_r import SquadRLanguage, read_squad_r
 
 __all__ = ["Benchmark", "BENCHMARKS", "get_benchmark", "benchmark_files", "load_benchmark", "default_cache_dir"]
@@ -101,19 +103,21 @@ def _sha256(path: Path) -> str:
 
 def _download(bench: Benchmark, lang: str, target: Path) -> None:
     url = f"{UPSTREAM}/{bench.upstream_folder}/{lang}.json"
+    print(f"downloading {bench.name} {lang} from {url} into {target.parent} (once; checked by SHA-256)",
+          file=sys.stderr, flush=True)
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
             payload = response.read()
     except (urllib.error.URLError, OSError) as exc:
         raise RuntimeError(
             f"could not download {bench.name} {lang} from {url} ({exc}). Offline? Pass "
-            f"--data-dir (Python: data_dir=) pointing at a folder that holds {bench.name}/{lang}.json"
+            f"{option_name('data_dir')} pointing at a folder that holds {bench.name}/{lang}.json"
         ) from exc
     digest = hashlib.sha256(payload).hexdigest()
     if digest != bench.sha256[lang]:
         raise RuntimeError(
             f"{url} has SHA-256 {digest}, expected {bench.sha256[lang]}; not saved. "
-            "The upstream file changed: pass --data-dir with a checked copy"
+            f"The upstream file changed: pass {option_name('data_dir')} with a checked copy"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(target) as tmp:
@@ -134,7 +138,7 @@ def benchmark_files(
         missing = [lang for lang in langs if not (folder / f"{lang}.json").is_file()]
         if missing:
             raise FileNotFoundError(
-                f"--data-dir {data_dir}: {folder} lacks {[f'{m}.json' for m in missing]}; "
+                f"{option_name('data_dir')} {data_dir}: {folder} lacks {[f'{m}.json' for m in missing]}; "
                 f"it must hold {bench.name}/<lang>.json files as in the LAReQA release"
             )
         return {lang: folder / f"{lang}.json" for lang in langs}

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluation import MULTILINGUAL_POOL, EvaluationResult
-from .io import atomic_path
+from .atomic import atomic_dir, atomic_path
+from .results import MULTILINGUAL_POOL, EvaluationResult
+from .tables import macro_table
 
 __all__ = ["write_report", "write_per_query", "markdown_table", "pair_matrix", "save_heatmap", "PER_QUERY_FILE"]
 
@@ -28,10 +29,7 @@ def pair_matrix(result: EvaluationResult, measure: str | None = None) -> tuple[l
 
 def markdown_table(result: EvaluationResult) -> str:
     lines = [f"# {result.benchmark or 'evaluation'}: {result.model}", ""]
-    lines += ["## Macro averages", "", "| setting | " + " | ".join(result.measures) + " |"]
-    lines.append("| --- |" + " --- |" * len(result.measures))
-    for setting, values in result.macro.items():
-        lines.append(f"| {setting} | " + " | ".join(f"{values[m]:.4f}" for m in result.measures) + " |")
+    lines += ["## Macro averages", "", macro_table([(result.model, result)], per_setting=True)]
     bias = result.language_bias
     if bias.get("rank_distance") is not None:
         lines += ["", "## Language bias (multilingual pool)", "", f"Mean rank distance: {bias['rank_distance']:.1f}", ""]
@@ -94,14 +92,13 @@ def write_per_query(result: EvaluationResult, path: str | Path) -> None:
                 writer.writerows((p.setting, p.query_lang, p.pool_lang, q, measure, repr(v)) for q, v in values.items())
 
 
-def write_report(result: EvaluationResult, out_dir: str | Path) -> Path:
-    """Write results.json, per_query.tsv.gz, results.md and heatmap.png into ``out_dir``; returns the folder."""
+def write_report(result: EvaluationResult, out_dir: str | Path, overwrite: bool = True) -> Path:
+    """Write results.json, per_query.tsv.gz, results.md and heatmap.png into ``out_dir``, which appears
+    complete or not at all (an existing one is replaced, or refused without ``overwrite``); returns it."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out / "results.json") as tmp:
-        tmp.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
-    write_per_query(result, out / PER_QUERY_FILE)
-    with atomic_path(out / "results.md") as tmp:
-        tmp.write_text(markdown_table(result), encoding="utf-8")
-    save_heatmap(result, out / "heatmap.png")
+    with atomic_dir(out, overwrite=overwrite) as tmp:
+        (tmp / "results.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+        write_per_query(result, tmp / PER_QUERY_FILE)
+        (tmp / "results.md").write_text(markdown_table(result), encoding="utf-8")
+        save_heatmap(result, tmp / "heatmap.png")
     return out

@@ -1,58 +1,9 @@
-"""The bundled sample: XQuAD-R in English, German and Spanish, split by article.
+"""Deprecated alias of :mod:`hybrid_batch_st.bundled_sample` (renamed in 0.2.0; removed in 0.3.0)."""
 
-The first :data:`TRAIN_ARTICLES` articles (in file order) are for training, the
-rest are held out; no question or sentence of a held-out article is ever
-trained on. See ``resources/ATTRIBUTION.md`` for source and licence (CC BY-SA 4.0).
-"""
+import warnings
 
-from __future__ import annotations
+from .bundled_sample import *  # noqa: F401,F403
+from .bundled_sample import SAMPLE_LANGUAGES, TRAIN_ARTICLES, load_sample, sample_split  # noqa: F401
+from .squad_r import split_by_article  # noqa: F401
 
-from importlib import resources
-from typing import Sequence
-
-from .squad_r import SquadRLanguage, read_squad_r
-
-__all__ = ["SAMPLE_LANGUAGES", "TRAIN_ARTICLES", "load_sample", "sample_split"]
-
-SAMPLE_LANGUAGES = ("en", "de", "es")
-TRAIN_ARTICLES = 36
-
-
-def load_sample(languages: Sequence[str] | None = None) -> dict[str, SquadRLanguage]:
-    """Every article of the bundled languages."""
-    languages = list(languages or SAMPLE_LANGUAGES)
-    unknown = [lang for lang in languages if lang not in SAMPLE_LANGUAGES]
-    if unknown:
-        raise ValueError(
-            f"the bundled sample has no language(s) {unknown}; it has {list(SAMPLE_LANGUAGES)}. "
-            "Use --train/--eval with xquad-r or your own data for other languages"
-        )
-    root = resources.files("hybrid_batch_st") / "resources"
-    out = {}
-    for lang in languages:
-        with resources.as_file(root / f"xquad-r-{lang}.json.gz") as path:
-            out[lang] = read_squad_r(path, lang)
-    return out
-
-
-def sample_split(
-    languages: Sequence[str] | None = None, train_articles: int = TRAIN_ARTICLES
-) -> tuple[dict[str, SquadRLanguage], dict[str, SquadRLanguage]]:
-    """``(train, held_out)``, each ``{lang: SquadRLanguage}`` restricted to its articles."""
-    data = load_sample(languages)
-    return split_by_article(data, train_articles)
-
-
-def split_by_article(
-    data: dict[str, SquadRLanguage], train_articles: int
-) -> tuple[dict[str, SquadRLanguage], dict[str, SquadRLanguage]]:
-    """Split parsed languages by article: the first ``train_articles`` titles (in the first language's order)."""
-    first = next(iter(data.values()))
-    titles = first.articles
-    if not 0 < train_articles < len(titles):
-        raise ValueError(f"train_articles={train_articles} must be between 1 and {len(titles) - 1}")
-    train, held = set(titles[:train_articles]), set(titles[train_articles:])
-    return (
-        {lang: d.restrict_to_articles(train) for lang, d in data.items()},
-        {lang: d.restrict_to_articles(held) for lang, d in data.items()},
-    )
+warnings.warn("hybrid_batch_st.sample is now hybrid_batch_st.bundled_sample", DeprecationWarning, stacklevel=2)

@@ -43,42 +43,19 @@ import torch
 from datasets import Dataset
 from sentence_transformers.base.sampler import DefaultBatchSampler
 
+from .config import MODES, check_sampler_options
 from .cycles import Cycle
 from .distributed import loader_epoch, process_world_size
+from .errors import option, option_name
+from .language_groups import Group, LanguageGroups
 from .pair_index import PairIndex, pair_index_of
 
 __all__ = ["HybridBatchSampler", "MODES", "check_sampler_options"]
 
 logger = logging.getLogger(__name__)
 
-MODES = ("monolingual", "cross-lingual", "hybrid")
 Mode = Literal["monolingual", "cross-lingual", "hybrid"]
 Alpha = Union[float, Literal["size"]]
-Group = tuple[int, int]  # (question language code, answer language code)
-
-
-def check_sampler_options(
-    mode: str,
-    alpha: Alpha,
-    temperature: float,
-    language_choice: str,
-    language_weights: Mapping[str, float] | None = None,
-    world_size: int | None = None,
-) -> None:
-    """Raise ``ValueError`` naming the first invalid :class:`HybridBatchSampler` option."""
-    if mode not in MODES:
-        raise ValueError(f"mode={mode!r} is not one of {MODES}")
-    if alpha != "size" and not (isinstance(alpha, (int, float)) and 0.0 <= alpha <= 1.0):
-        raise ValueError(f"alpha={alpha!r} must be a number in [0, 1] or 'size'")
-    if not (isinstance(temperature, (int, float)) and temperature > 0):
-        raise ValueError(f"temperature={temperature!r} must be a positive number")
-    if language_choice not in ("batch", "example"):
-        raise ValueError(f"language_choice={language_choice!r} must be 'batch' or 'example'")
-    for lang, weight in (language_weights or {}).items():
-        if not (isinstance(weight, (int, float)) and weight >= 0):
-            raise ValueError(f"language_weights[{lang!r}]={weight!r} must be a non-negative number")
-    if world_size is not None and not (isinstance(world_size, int) and world_size >= 1):
-        raise ValueError(f"world_size={world_size!r} must be a positive integer (or None: the process group's)")
 
 
 class HybridBatchSampler(DefaultBatchSampler):
@@ -150,65 +127,22 @@ class HybridBatchSampler(DefaultBatchSampler):
         self.languages = self.index.languages
         unknown = sorted(set(language_weights or {}) - set(self.languages))
         if unknown:
-            raise ValueError(f"language_weights names {unknown}, which the dataset lacks; it has {self.languages}")
+            raise ValueError(f"{option_name('language_weights')} names {unknown}, which the dataset lacks; "
+                             f"it has {self.languages}")
         if mode != "monolingual":
             _check_multilingual_examples(self.index)
-        self.groups, self.probabilities = self._choose_groups(mode, language_weights or {})
-        sizes = {m: sum(self.group_size[g] for g in self.groups.get(m, [])) for m in (True, False)}
+        self.counts = self.index.pair_counts()
+        chosen = LanguageGroups.choose(self.index, mode, language_weights or {}, self.temperature, language_choice,
+                                       self.global_batch_size, self._global_batch_text())
+        self.groups, self.probabilities, self.group_size = chosen.groups, chosen.probabilities, chosen.size
         if mode == "monolingual":
             self.alpha = 1.0
         elif mode == "cross-lingual":
             self.alpha = 0.0
-        elif alpha == "size":
-            self.alpha = sizes[True] / (sizes[True] + sizes[False])
         else:
-            self.alpha = float(alpha)
+            self.alpha = chosen.monolingual_share() if alpha == "size" else float(alpha)
         self.num_records = self.index.num_records
         self._language_members: dict[int, np.ndarray] = {}
-
-    def _choose_groups(self, mode: str, language_weights: Mapping[str, float]):
-        counts = self.counts = self.index.pair_counts()
-        weights = [float(language_weights.get(lang, 1.0)) for lang in self.languages]
-        needed = {"monolingual": [True], "cross-lingual": [False], "hybrid": [True, False]}[mode]
-        groups: dict[bool, list[Group]] = {m: [] for m in needed}
-        self.group_size: dict[Group, int] = {}
-        too_small = []
-        for q, a in np.ndindex(counts.shape):
-            if (q == a) not in groups or counts[q, a] == 0 or _pair_weight(weights, (q, a)) == 0:
-                continue
-            if self.language_choice == "batch" and counts[q, a] < self.global_batch_size:
-                too_small.append(f"{self.languages[q]}-{self.languages[a]} ({counts[q, a]})")
-                continue
-            groups[q == a].append((q, a))
-            self.group_size[(q, a)] = int(counts[q, a])
-        if too_small:
-            logger.warning(
-                "HybridBatchSampler: skipping %d language group(s) with fewer examples than %s: %s "
-                "(use language_choice='example' to include them)",
-                len(too_small), self._global_batch_text(), ", ".join(too_small),
-            )
-        for is_mono in needed:
-            kind = "monolingual" if is_mono else "cross-lingual"
-            if not groups[is_mono]:
-                raise ValueError(
-                    f"no {kind} language group can fill {self._global_batch_text()} distinct "
-                    f"examples (languages {self.languages}); lower the batch size, add data, or use "
-                    "language_choice='example'"
-                )
-            if self.language_choice == "example":
-                members = np.zeros(self.index.num_examples, dtype=bool)
-                for q, a in groups[is_mono]:
-                    members |= self.index.present(q) & self.index.present(a)
-                if members.sum() < self.global_batch_size:
-                    raise ValueError(
-                        f"only {int(members.sum())} distinct examples are available for {kind} batches, too few "
-                        f"for {self._global_batch_text()}; lower the batch size or add data"
-                    )
-        probabilities = {
-            m: _normalise([_pair_weight(weights, g) * self.group_size[g] ** (1.0 / self.temperature) for g in gs])
-            for m, gs in groups.items()
-        }
-        return groups, probabilities
 
     def _global_batch_text(self) -> str:
         if self.world_size == 1:
@@ -291,16 +225,6 @@ class HybridBatchSampler(DefaultBatchSampler):
         return np.flatnonzero(self.index.present(q) & self.index.present(a)).astype(np.int32)
 
 
-def _pair_weight(weights: list[float], group: Group) -> float:
-    q, a = group
-    return weights[q] if q == a else weights[q] * weights[a]
-
-
-def _normalise(values: list[float]) -> np.ndarray:
-    arr = np.asarray(values, dtype=np.float64)
-    return arr / arr.sum()
-
-
 def _index_of(dataset: Dataset) -> PairIndex:
     index = pair_index_of(dataset)
     if index is None:
@@ -326,5 +250,5 @@ def _check_multilingual_examples(index: PairIndex) -> None:
         raise ValueError(
             f"{int(single.sum())} example id(s) exist in one language only ({shown}); cross-lingual batches need "
             "every example in at least two languages. Drop them with "
-            "MultilingualPairDataset.without_single_language_ids(), or use mode='monolingual'"
+            f"MultilingualPairDataset.without_single_language_ids(), or use {option('mode', 'monolingual')}"
         )

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["SquadRQuestion", "SquadRLanguage", "read_squad_r", "read_squad_r_folder", "answer_sentence"]
+__all__ = ["SquadRQuestion", "SquadRLanguage", "read_squad_r", "read_squad_r_folder", "answer_sentence",
+           "split_by_article"]
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,18 @@ def read_squad_r_folder(folder: str | Path, languages: Sequence[str] | None = No
         if not languages:
             raise FileNotFoundError(f"SQuAD-R folder {folder} holds no <lang>.json files")
     return {lang: read_squad_r(folder / f"{lang}.json", lang) for lang in languages}
+
+
+def split_by_article(
+    data: dict[str, SquadRLanguage], train_articles: int
+) -> tuple[dict[str, SquadRLanguage], dict[str, SquadRLanguage]]:
+    """Split parsed languages by article: the first ``train_articles`` titles (in the first language's order)."""
+    first = next(iter(data.values()))
+    titles = first.articles
+    if not 0 < train_articles < len(titles):
+        raise ValueError(f"train_articles={train_articles} must be between 1 and {len(titles) - 1}")
+    train, held = set(titles[:train_articles]), set(titles[train_articles:])
+    return (
+        {lang: d.restrict_to_articles(train) for lang, d in data.items()},
+        {lang: d.restrict_to_articles(held) for lang, d in data.items()},
+    )

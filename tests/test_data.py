@@ -52,7 +52,8 @@ def test_jsonl_and_squad_r(tmp_path, data_dir, xquad):
 
 
 def test_bad_input_errors(tmp_path):
-    with pytest.raises(ValueError, match=r"record 1 \(id='a'\) lacks non-empty string field\(s\) \['answer'\]"):
+    # records are numbered from 1, as a user counts them (the second record is "record 2")
+    with pytest.raises(ValueError, match=r"record 2 \(id='a'\) lacks non-empty string field\(s\) \['answer'\]"):
         MultilingualPairDataset.from_records([RECORDS[0], {"id": "a", "lang": "de", "question": "Wo?"}])
     with pytest.raises(ValueError, match=r"language\(s\) \['fr'\] have no rows"):
         MultilingualPairDataset.from_records(RECORDS, languages=["en", "fr"])
@@ -66,6 +67,14 @@ def test_bad_input_errors(tmp_path):
         MultilingualPairDataset.from_jsonl(bad)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         MultilingualPairDataset.from_squad_r(tmp_path / "missing")
+    unknown = tmp_path / "unknown.jsonl"
+    unknown.write_text("\n".join([json.dumps(RECORDS[0]), "", json.dumps({**RECORDS[1], "lang": "xx"})]) + "\n",
+                       encoding="utf-8")
+    with pytest.raises(ValueError, match=r"unknown.jsonl: line 3: unknown language code 'xx'; use ISO 639-1"):
+        MultilingualPairDataset.from_jsonl(unknown)
+    with pytest.raises(ValueError, match=r"records: record 2: unknown language code 'english'"):
+        MultilingualPairDataset.from_records([RECORDS[0], {**RECORDS[1], "lang": "english"}])
+    assert MultilingualPairDataset.from_records([{**r, "lang": r["lang"] + "-XY"} for r in RECORDS]).languages
 
 
 def test_pair_rows_number_every_question_answer_combination_once():

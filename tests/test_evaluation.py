@@ -12,7 +12,8 @@ from sentence_transformers.sentence_transformer.losses import MultipleNegativesR
 
 from hybrid_batch_st import MultilingualPairDataset
 from hybrid_batch_st.evaluation import evaluate, parse_measures
-from hybrid_batch_st.evaluator import MultilingualRetrievalEvaluator, load_eval_data
+from hybrid_batch_st import MultilingualRetrievalEvaluator
+from hybrid_batch_st.sources import load_eval_data
 from hybrid_batch_st.squad_r import SquadRLanguage, SquadRQuestion
 
 TOY_TEXT = {
@@ -81,14 +82,19 @@ def test_toy_benchmark_matches_hand_computed_ap(tiny_model_dir, depth):
 
 
 class CountingModel:
-    """Delegates to a real model and records what it was asked to encode."""
+    """Delegates to a real model and records what it was asked to encode (sentence-transformers'
+    encode_query / encode_document, which evaluation uses)."""
 
     def __init__(self, model):
         self.model, self.calls, self.prompts = model, [], {"query": "query: ", "passage": "passage: "}
 
-    def encode(self, texts, prompt=None, **kwargs):
+    def encode_query(self, texts, prompt=None, **kwargs):
         self.calls.append((len(texts), prompt))
-        return self.model.encode(texts, prompt=prompt, **kwargs)
+        return self.model.encode_query(texts, prompt=prompt, **kwargs)
+
+    def encode_document(self, texts, prompt=None, **kwargs):
+        self.calls.append((len(texts), prompt))
+        return self.model.encode_document(texts, prompt=prompt, **kwargs)
 
 
 def test_each_text_encoded_once_with_model_prompts(tiny_model_dir):

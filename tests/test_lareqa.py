@@ -46,5 +46,9 @@ def test_download_is_checked_and_cached(served, tmp_path):
 
 def test_offline_error_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setattr(lareqa, "UPSTREAM", "http://127.0.0.1:9")  # nothing listens on the discard port
-    with pytest.raises(RuntimeError, match=r"could not download xquad-r en .*Pass --data-dir"):
+    with pytest.raises(RuntimeError, match=r"could not download xquad-r en .*Pass data_dir pointing at a folder"):
+        lareqa.benchmark_files("xquad-r", ["en"], cache_dir=tmp_path)
+    from hybrid_batch_st.errors import cli_wording
+
+    with cli_wording(), pytest.raises(RuntimeError, match=r"could not download xquad-r en .*Pass --data-dir pointing"):
         lareqa.benchmark_files("xquad-r", ["en"], cache_dir=tmp_path)

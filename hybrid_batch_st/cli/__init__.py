@@ -1,0 +1,42 @@
+"""The ``hybrid-batch-st`` command line: every error is one line naming the input at fault (exit 2),
+Ctrl-C is one line (exit 130), and nothing half-written is left behind (outputs are atomic)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Sequence
+
+from ..errors import cli_wording
+from .parser import build_parser
+
+__all__ = ["main", "build_parser"]
+
+_USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, RuntimeError, ImportError, OSError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from .commands import COMMANDS
+
+    try:
+        with cli_wording():
+            return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print(f"\nhybrid-batch-st {args.command}: interrupted; no partial output was kept", file=sys.stderr)
+        return 130
+    except _USER_ERRORS as exc:
+        print(f"hybrid-batch-st {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""What each ``hybrid-batch-st`` command does; heavy imports happen inside each command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..atomic import check_overwrite
+from ..config import DEMO_DEFAULTS, TrainConfig, parse_languages
+from .parser import config_overrides
+
+__all__ = ["COMMANDS"]
+
+
+def _config(args: argparse.Namespace, defaults: dict | None = None) -> TrainConfig:
+    overrides = config_overrides(args)
+    if args.config:
+        return TrainConfig.from_file(args.config, defaults, **overrides)
+    return TrainConfig.from_dict(overrides, source="flags", defaults=defaults)
+
+
+def train(args: argparse.Namespace) -> int:
+    from ..training import train as run
+
+    config = _config(args)
+    print(f"training {config.model} with {config.mode} batches on {config.train} -> {config.output}",
+          file=sys.stderr, flush=True)
+    outcome = run(config, overwrite=args.overwrite)
+    if outcome.saved_to is not None:
+        print(f"model saved to {outcome.saved_to}")
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    from ..demo import run_demo
+
+    run_demo(_config(args, DEMO_DEFAULTS), query=args.query, overwrite=args.overwrite)
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from ..evaluation import evaluate as run
+    from ..models import load_model
+    from ..report import write_report
+    from ..results import parse_measures
+    from ..sources import load_eval_data
+    from ..tables import macro_table
+
+    measures = parse_measures(args.measures)  # fail before loading anything
+    check_overwrite(args.output, args.overwrite)
+    languages = parse_languages(args.languages) if args.languages else None
+    data = load_eval_data(args.benchmark, languages, args.data_dir)
+    model = load_model(args.model)
+    if args.max_seq_length:
+        model.max_seq_length = args.max_seq_length
+    result = run(model, data, measures, depth=args.depth, batch_size=args.batch_size, cache=not args.no_cache,
+                 query_prompt=args.query_prompt, passage_prompt=args.passage_prompt,
+                 benchmark=args.benchmark, model_name=str(args.model))
+    out = write_report(result, args.output)
+    print(macro_table([(str(args.model), result)]))
+    print(f"results written to {out}/results.json, results.md, heatmap.png")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from ..pyserini import build_index, index_settings, pyserini_cli_args
+
+    index = build_index(args.model, args.corpus, args.index, index_type=args.index_type, hnsw_m=args.hnsw_m,
+                        batch_size=args.batch_size, overwrite=args.overwrite)
+    settings = index_settings(index)
+    print(f"index written to {index} ({settings.dimension}-d, pooling {settings.pooling}, l2 {settings.l2_norm})")
+    if settings.auto_compatible:
+        cli = " ".join(pyserini_cli_args(index))
+        print(f"Pyserini CLI: hybrid-batch-st pyserini search.faiss {cli} --topics TOPICS.tsv --output RUN.trec")
+    else:
+        print(f"Pyserini's auto encoder cannot reproduce this model ({settings.reason}); "
+              "use `hybrid-batch-st search`, which wraps the model in a Pyserini QueryEncoder")
+    return 0
+
+
+def search(args: argparse.Namespace) -> int:
+    from ..pyserini import search as run
+
+    check_overwrite(args.output, args.overwrite)
+    out = run(args.index, args.topics, args.output, hits=args.hits, model=args.model, threads=args.threads,
+              batch_size=args.batch_size, output_format=args.output_format)
+    print(f"run written to {out}")
+    return 0
+
+
+def pyserini(args: argparse.Namespace) -> int:
+    """Run one of Pyserini's own command-line modules after booting a suitable JVM."""
+    import runpy
+
+    from ..jvm import boot_jvm
+    from ..pyserini import encoder_settings_of
+
+    module = args.module if args.module.startswith("pyserini.") else f"pyserini.{args.module}"
+    rest = list(args.args)
+    if "--encoder" in rest[:-1]:
+        settings = encoder_settings_of(Path(rest[rest.index("--encoder") + 1]))
+        if settings is not None:
+            # fill in what the user left out, so Pyserini loads the model as exported (raises if it cannot)
+            ours = settings.cli_args(rest[rest.index("--encoder") + 1])
+            for n, flag in enumerate(ours):
+                if flag.startswith("--") and flag not in ("--encoder", *rest):
+                    value = ours[n + 1] if n + 1 < len(ours) and not ours[n + 1].startswith("--") else None
+                    rest += [flag] + ([value] if value is not None else [])
+    boot_jvm()
+    sys.argv = [module, *rest]
+    print("running: python -m " + " ".join(sys.argv), file=sys.stderr)
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
+    return 0
+
+
+def benchmark_files(args: argparse.Namespace) -> int:
+    from ..formats import write_benchmark_files
+    from ..sources import load_eval_data
+
+    check_overwrite(args.output, args.overwrite)
+    data = load_eval_data(args.benchmark, sorted({args.query_lang, args.pool_lang}), args.data_dir)
+    files = write_benchmark_files(data, args.query_lang, args.pool_lang, args.output, limit=args.limit)
+    print("\n".join(f"{name}: {path}" for name, path in files.items()))
+    return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    from ..compare import compare as run
+    from ..compare import format_comparisons, load_per_query
+
+    if len(args.results) < 2:
+        raise ValueError("compare needs at least two evaluation folders: the baseline first, then the others")
+    measures = [m.strip() for m in args.measures.split(",")] if args.measures else None
+    baseline = load_per_query(args.results[0])
+    for other in args.results[1:]:
+        b = load_per_query(other)
+        rows = run(baseline, b, measures, resamples=args.resamples, seed=args.seed)
+        print(format_comparisons(rows, baseline.label, b.label, args.level))
+    return 0
+
+
+def cache(args: argparse.Namespace) -> int:
+    from ..embedding_cache import cache_root, clear_cache
+
+    if args.clear:
+        folder, size = clear_cache()
+        print(f"removed {folder} ({size / 2**20:.1f} MiB)")
+        return 0
+    folder = cache_root()
+    files = list(folder.rglob("*.npz")) if folder.is_dir() else []
+    print(f"{folder}: {len({p.parent for p in files})} model(s), {sum(p.stat().st_size for p in files) / 2**20:.1f} MiB "
+          "(set HYBRID_BATCH_ST_CACHE to move it; --clear to empty it)")
+    return 0
+
+
+COMMANDS = {"train": train, "demo": demo, "evaluate": evaluate, "export": export, "search": search,
+            "pyserini": pyserini, "benchmark-files": benchmark_files, "compare": compare, "cache": cache}

@@ -1,0 +1,199 @@
+"""The ``hybrid-batch-st`` argument parser. Training flags are derived from
+:class:`~hybrid_batch_st.config.TrainConfig`, so each option is defined once. Imports nothing heavy."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from typing import Any, Callable, Mapping
+
+from .. import __version__
+from ..config import DEMO_DEFAULTS, TrainConfig
+
+__all__ = ["build_parser", "config_overrides"]
+
+
+def _checked(parse: Callable[[Any], Any]) -> Callable[[str], Any]:
+    """A flag type from a config parser: its ValueError becomes argparse's usage error."""
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = getattr(parse, "__name__", "value")
+    return convert
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in value.items())
+    return "none" if value is None else str(value)
+
+
+def add_config_flags(parser: argparse.ArgumentParser, defaults: Mapping[str, Any] | None = None,
+                     exclude: tuple[str, ...] = ()) -> None:
+    """One flag per :class:`TrainConfig` field (``--learning-rate`` for ``learning_rate``), default None
+    (so a config file can fill it), its default shown in the help."""
+    defaults = {f.name: getattr(TrainConfig(), f.name) for f in dataclasses.fields(TrainConfig)} | dict(defaults or {})
+    group = parser.add_argument_group("training options (also keys of a --config JSON file)")
+    group.add_argument("--config", metavar="FILE", help="JSON file with these options as keys; flags override it")
+    for f in dataclasses.fields(TrainConfig):
+        if f.name in exclude:
+            continue
+        meta, flag = f.metadata, "--" + f.name.replace("_", "-")
+        text = f"{meta['help']} (default: {_shown(defaults[f.name])})"
+        if f.type in (bool, "bool"):
+            group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=text)
+        else:
+            group.add_argument(flag, default=None, help=text, metavar=meta.get("metavar"), choices=meta.get("choices"),
+                               type=_checked(meta["parse"]) if meta.get("parse") else None)
+
+
+def config_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The :class:`TrainConfig` options given as flags."""
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    return {k: v for k, v in vars(args).items() if k in names and v is not None}
+
+
+def _sub(sub, name: str, summary: str, description: str, examples: list[str]):
+    epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples)
+    return sub.add_parser(name, help=summary, description=description, epilog=epilog,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _overwrite(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--overwrite", action="store_true", help=f"replace an existing {what} (default: refuse)")
+
+
+def _add_train(sub) -> None:
+    p = _sub(sub, "train", "fine-tune a model with hybrid batches and save it",
+             "Fine-tune a sentence-transformers model on parallel QA pairs with monolingual, cross-lingual or hybrid "
+             "batches (stock SentenceTransformerTrainer + HybridBatchSampler), save it to OUTPUT/model with its "
+             "recipe in the model card, and evaluate it on every language pair. Runs unchanged under torchrun and "
+             "accelerate launch.",
+             ["hybrid-batch-st train --model all-MiniLM-L6-v2 --train sample --mode hybrid --alpha 0.5 --output runs/hy",
+              "hybrid-batch-st train --config run.json --seed 1",
+              "torchrun --nproc_per_node 2 -m hybrid_batch_st.cli train --train pairs.jsonl --output runs/ddp"])
+    add_config_flags(p)
+    _overwrite(p, "output folder")
+
+
+def _add_demo(sub) -> None:
+    p = _sub(sub, "demo", "the main job: train X-X, X-Y and hybrid models, compare, export, search",
+             "With no arguments: the packaged all-MiniLM-L6-v2 on the bundled XQuAD-R sample (en/de/es), "
+             f"{DEMO_DEFAULTS['steps']} steps per model; evaluates the base, X-X, X-Y and hybrid models on the "
+             "held-out articles, tests their differences, exports the hybrid model to Pyserini and runs one query. "
+             "It departs from `train`'s defaults in: "
+             + ", ".join(f"{k}={v}" for k, v in DEMO_DEFAULTS.items()) + ".",
+             ["hybrid-batch-st demo", "hybrid-batch-st demo --languages en,de --steps 60 --output runs/demo60"])
+    add_config_flags(p, DEMO_DEFAULTS, exclude=("mode",))
+    p.add_argument("--query", help="the example query for Pyserini (default: the first held-out question)")
+    _overwrite(p, "output folder")
+
+
+def _add_evaluate(sub) -> None:
+    p = _sub(sub, "evaluate", "score a model on every language pair (XQuAD-R, MLQA-R, ...)",
+             "Mono-, cross- and multilingual retrieval on every language pair, exact full-ranking measures by "
+             "ir-measures, language bias; writes results.json, per_query.tsv.gz, results.md and heatmap.png.",
+             ["hybrid-batch-st evaluate --model runs/hy/model --output runs/hy-eval",
+              "hybrid-batch-st evaluate --model M --benchmark xquad-r --data-dir data --measures AP,nDCG@10 --output E"])
+    p.add_argument("--model", required=True, help="sentence-transformers model id or folder")
+    p.add_argument("--benchmark", default="sample",
+                   help="sample (bundled held-out articles), xquad-r, mlqa-r (downloaded once unless --data-dir) "
+                        "or a SQuAD-R folder (default: sample)")
+    p.add_argument("--data-dir", help="folder holding xquad-r/ and mlqa-r/ (default: the download cache)")
+    p.add_argument("--languages", help="comma-separated subset of the benchmark's languages (default: all)")
+    p.add_argument("--measures", default="AP", help="comma-separated ir-measures measures (default: AP)")
+    p.add_argument("--depth", type=int, default=0,
+                   help="0: exact, the full ranking; N: an approximation cutting each ranking at N (default: 0)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="encode every text even if the embedding cache has it, and store nothing")
+    p.add_argument("--batch-size", type=int, default=16, help="texts encoded at once (default: 16, fastest on CPU)")
+    p.add_argument("--max-seq-length", type=int, help="truncate inputs to this many tokens (default: the model's)")
+    p.add_argument("--query-prompt", help="text prepended to questions (default: the model's 'query' prompt)")
+    p.add_argument("--passage-prompt", help="text prepended to sentences (default: the model's 'document', "
+                                            "'passage' or 'corpus' prompt)")
+    p.add_argument("--output", required=True, help="folder for the report")
+    _overwrite(p, "report folder")
+
+
+def _add_pyserini_commands(sub) -> None:
+    p = _sub(sub, "export", "encode a JSONL corpus into a Pyserini faiss index folder (with the model)",
+             "Writes Pyserini's faiss layout (index + docid) plus the model in encoder/, and prints the Pyserini "
+             "command that searches it.",
+             ["hybrid-batch-st export --model runs/hy/model --corpus corpus.jsonl --index runs/hy-index"])
+    p.add_argument("--model", required=True, help="sentence-transformers model folder or id")
+    p.add_argument("--corpus", required=True, help='Pyserini JSONL: {"id": ..., "contents": ...} per line')
+    p.add_argument("--index", required=True, help="index folder to create")
+    p.add_argument("--index-type", choices=["flat", "hnsw"], default="flat",
+                   help="exact inner product or HNSW (default: flat)")
+    p.add_argument("--hnsw-m", type=int, default=32, help="HNSW graph degree (default: 32)")
+    p.add_argument("--batch-size", type=int, default=16, help="texts encoded at once (default: 16, fastest on CPU)")
+    _overwrite(p, "index folder")
+
+    p = _sub(sub, "search", "search topics with Pyserini's FaissSearcher over an exported index",
+             "Encodes each topic as the exported model does and searches with Pyserini's FaissSearcher; the run "
+             "is written by Pyserini's own output writer.",
+             ["hybrid-batch-st search --index runs/hy-index --topics topics.tsv --output run.trec --hits 100"])
+    p.add_argument("--index", required=True, help="index folder written by `export`")
+    p.add_argument("--model", help="model for queries (default: the one exported with the index)")
+    p.add_argument("--topics", required=True, help="TSV: qid<TAB>query per line")
+    p.add_argument("--output", required=True, help="run file to write")
+    p.add_argument("--hits", "--k", type=int, default=100, dest="hits", help="hits per query (default: 100)")
+    p.add_argument("--output-format", choices=["trec", "msmarco"], default="trec", help="run format (default: trec)")
+    p.add_argument("--threads", type=int, default=1, help="search threads (default: 1)")
+    p.add_argument("--batch-size", type=int, default=64, help="queries per batch (default: 64)")
+    _overwrite(p, "run file")
+
+    p = _sub(sub, "pyserini", "run a Pyserini command-line module (e.g. search.faiss) on a booted JVM",
+             "Runs `python -m pyserini.MODULE ARGS` unchanged after booting a Java 21 JVM. For an --encoder "
+             "exported by hybrid-batch-st, missing --encoder-class/--pooling/--l2-norm/--query-prefix are filled "
+             "in from the export.",
+             ["hybrid-batch-st pyserini search.faiss --index IDX --encoder IDX/encoder --topics t.tsv --output r.trec"])
+    p.add_argument("module", help="Pyserini module, e.g. search.faiss")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="its arguments")
+
+    p = _sub(sub, "benchmark-files", "corpus.jsonl, topics.tsv and qrels.txt for one benchmark language pair",
+             "Pyserini inputs and TREC qrels for questions in one language against the sentences of another.",
+             ["hybrid-batch-st benchmark-files --query-lang de --pool-lang en --output runs/de-en"])
+    p.add_argument("--benchmark", default="sample", help="sample, xquad-r, mlqa-r or a SQuAD-R folder (default: sample)")
+    p.add_argument("--data-dir", help="folder holding xquad-r/ and mlqa-r/ (default: the download cache)")
+    p.add_argument("--query-lang", required=True, help="language of the topics")
+    p.add_argument("--pool-lang", required=True, help="language of the corpus")
+    p.add_argument("--limit", type=int, help="keep only the first N questions (default: all)")
+    p.add_argument("--output", required=True, help="folder to write into")
+    _overwrite(p, "output folder")
+
+
+def _add_compare_and_cache(sub) -> None:
+    p = _sub(sub, "compare", "paired significance tests between evaluations (per setting and pair)",
+             "Compare evaluation folders written by `evaluate` (or train --eval): the first is the baseline. Paired "
+             "t-test and randomization test over queries, Benjamini-Hochberg corrected.",
+             ["hybrid-batch-st compare runs/base-eval runs/hy-eval", "hybrid-batch-st compare A B C --measures AP"])
+    p.add_argument("results", nargs="+", help="evaluation folders (or their results.json), baseline first")
+    p.add_argument("--measures", help="comma-separated measures to compare (default: all both have)")
+    p.add_argument("--resamples", type=int, default=2000, help="randomization test resamples (default: 2000)")
+    p.add_argument("--level", type=float, default=0.05, help="mark corrected p below this (default: 0.05)")
+    p.add_argument("--seed", type=int, default=0, help="randomization seed (default: 0)")
+
+    p = _sub(sub, "cache", "where the embedding cache is and how big; --clear empties it",
+             "Embeddings are cached per model content and text ($HYBRID_BATCH_ST_EMBEDDINGS, else "
+             "$HYBRID_BATCH_ST_CACHE/embeddings, default ~/.cache/hybrid_batch_st/embeddings).",
+             ["hybrid-batch-st cache", "hybrid-batch-st cache --clear"])
+    p.add_argument("--clear", action="store_true", help="delete every cached embedding")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hybrid-batch-st",
+        description="Hybrid batch training for multilingual dense retrieval (sentence-transformers + Pyserini).",
+        epilog="Run `hybrid-batch-st COMMAND --help` for a command's options and examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"hybrid-batch-st {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (_add_demo, _add_train, _add_evaluate, _add_compare_and_cache, _add_pyserini_commands):
+        add(sub)
+    return parser

@@ -1,0 +1,76 @@
+"""Export: encode a Pyserini JSONL corpus with a sentence-transformers model into a faiss index
+folder in Pyserini's layout, with the model beside it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ..atomic import atomic_dir
+from ..formats import read_corpus
+from ..models import ENCODE_BATCH_SIZE, encode_documents, load_model, resolve_model
+from .compat import ENCODER_DIR, check_parity, encoder_settings, save_settings
+
+__all__ = ["build_index", "load_st_model"]
+
+
+def load_st_model(model_or_path):
+    """``(model, its folder or None)`` from a SentenceTransformer, a folder or a hub id."""
+    from sentence_transformers import SentenceTransformer
+
+    if isinstance(model_or_path, SentenceTransformer):
+        return model_or_path, None
+    path = Path(model_or_path)
+    if path.exists() and not (path / "modules.json").is_file():
+        raise ValueError(
+            f"model folder {path} is not a sentence-transformers model (no modules.json); "
+            "save one with SentenceTransformer.save(path) or train it with `hybrid-batch-st train`"
+        )
+    resolved = Path(resolve_model(model_or_path))
+    return load_model(model_or_path, device="cpu"), (resolved if resolved.is_dir() else None)
+
+
+def build_index(
+    model,
+    corpus: str | Path,
+    index_dir: str | Path,
+    *,
+    index_type: str = "flat",
+    hnsw_m: int = 32,
+    batch_size: int = ENCODE_BATCH_SIZE,
+    overwrite: bool = False,
+    show_progress_bar: bool = True,
+) -> Path:
+    """Encode ``corpus`` (Pyserini JSONL) with ``model`` (a SentenceTransformer or its folder) into ``index_dir``.
+
+    The folder holds ``index`` (faiss ``IndexFlatIP``, or ``IndexHNSWFlat`` inner product with
+    ``index_type="hnsw"``), ``docid`` and ``encoder/`` (the model), and appears only once complete.
+    An existing folder is refused unless ``overwrite``. Returns its path.
+    """
+    import faiss
+
+    if index_type not in ("flat", "hnsw"):
+        raise ValueError(f"index_type={index_type!r} must be 'flat' or 'hnsw'")
+    ids, texts = read_corpus(corpus)
+    model, model_dir = load_st_model(model)
+    settings = encoder_settings(model)
+    index_dir = Path(index_dir)
+    with atomic_dir(index_dir, overwrite=overwrite) as tmp:
+        embeddings = encode_documents(model, texts, prompt=settings.passage_prompt or "", batch_size=batch_size,
+                                      normalize=settings.l2_norm, show_progress_bar=show_progress_bar)
+        if index_type == "flat":
+            index = faiss.IndexFlatIP(settings.dimension)
+        else:
+            index = faiss.IndexHNSWFlat(settings.dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.add(embeddings)
+        faiss.write_index(index, str(tmp / "index"))
+        (tmp / "docid").write_text("".join(f"{d}\n" for d in ids), encoding="utf-8")
+        encoder_dir = tmp / ENCODER_DIR
+        if model_dir is not None:
+            shutil.copytree(model_dir, encoder_dir)
+        else:
+            model.save(str(encoder_dir))
+        settings = check_parity(model, settings, encoder_dir, texts[:3])
+        save_settings(settings, encoder_dir, tmp, documents=len(ids), index_type=index_type,
+                      model=str(model_dir or "in-memory model"))
+    return index_dir
