@@ -47,7 +47,7 @@ def encode_flops(model, texts_by_prompt: dict) -> float:
     tokens = 0
     for prompt, texts in texts_by_prompt.items():
         for start in range(0, len(texts), 1024):
-            features = model.tokenize([(prompt or "") + t for t in texts[start : start + 1024]])
+            features = model.preprocess([(prompt or "") + t for t in texts[start : start + 1024]])
             tokens += int(features["attention_mask"].sum())
     return 2.0 * params * tokens
 

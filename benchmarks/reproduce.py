@@ -1,17 +1,27 @@
-"""The paper's comparison: X-X vs X-Y vs hybrid batches, for one base model, training set and benchmarks.
+"""The paper's comparison, zero-shot: X-X vs X-Y vs hybrid batches, over seeds, with significance.
 
-Trains three models (monolingual, cross-lingual and hybrid batches; same steps, seed and data),
-evaluates them and the base model on every evaluation set, and writes one comparison table
-(`<output>/comparison-<eval sets>.md`, `.json`; per-model reports with heatmaps beside them). Uses a GPU when
-torch sees one. The run reported in the README:
+Default protocol (arXiv 2408.10536: the models never see the evaluation benchmark):
 
-    python benchmarks/reproduce.py --model ../shared/models/me5-small-xr --train xquad-r \\
-        --data-dir ../shared/data --eval heldout,mlqa-r --steps 40 --freeze-embeddings
+- ``mlqa-r:xquad-r``: train on MLQA-R (7 languages), evaluate on all of XQuAD-R (11 languages; el, ru,
+  th and tr are never seen in training);
+- ``xquad-r:mlqa-r``: train on all of XQuAD-R, evaluate on all of MLQA-R.
 
-`--train xquad-r` trains on its first --train-articles articles (36 of 48) and `heldout` evaluates
-on the other 12; `mlqa-r` is all of MLQA-R. e5-style prompts ("query: " / "passage: ") are taken from
-the model and used in training and evaluation. With --reuse-models, models already trained in
-<output>/<mode>/model are evaluated again (e.g. on another benchmark) instead of retrained.
+Recipe choices are made on a validation split of the *training* benchmark (``--validation-share`` of
+its question ids, with their articles, never trained on): here the share of fine-tuned weights when
+averaging with the base model (``--merge-weights``; the best mean AP over the three settings on
+validation wins). Nothing is chosen on the evaluation benchmark. ``--directions xquad-r:heldout``
+is the former in-domain protocol (first 36 XQuAD-R articles train, the other 12 evaluate).
+
+For every direction, seed and mode it writes ``<results>/<train>-to-<eval>/<mode>-seed<k>/``:
+``results.json`` (the keys ``evaluate`` writes, plus ``train_benchmark``, ``mode``, ``seed``,
+``train_config``, ``training_minutes``, ``merge_with_base``, ``validation``) and
+``per_query.tsv.gz``; the base model goes to ``base/``. It resumes: a model whose ``results.json``
+exists is not trained or evaluated again, a trained model in ``<work>`` is reused, and embeddings
+come from the embedding cache. The tables (mean +- sd over seeds, significance) are printed by
+``benchmarks/results_table.py``.
+
+    python benchmarks/reproduce.py --model ../shared/models/me5-small-xr --data-dir ../shared/data \\
+        --seeds 0,1,2 --steps 150 --freeze-embeddings --merge-weights 1,0.75,0.5
 """
 
 from __future__ import annotations
@@ -22,96 +32,113 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
-from hybrid_batch_st import MultilingualRetrievalEvaluator
-from hybrid_batch_st.atomic import atomic_path
 from hybrid_batch_st.cli.parser import add_config_flags, config_overrides
-from hybrid_batch_st.compare import recipe_significance
 from hybrid_batch_st.config import TrainConfig
-from hybrid_batch_st.demo import MODES
+from hybrid_batch_st.evaluation import evaluate
 from hybrid_batch_st.models import load_model
-from hybrid_batch_st.sources import load_training_data
-from hybrid_batch_st.tables import macro_table
-from hybrid_batch_st.training import train
+from hybrid_batch_st.report import write_report
+from hybrid_batch_st.sources import load_eval_data, training_data_of
+from hybrid_batch_st.training import merge_with_base, train
 
 #: where this script departs from TrainConfig's defaults
-DEFAULTS = {"train": "xquad-r", "eval": "", "output": "runs/reproduce"}
+DEFAULTS = {"eval": "", "train_articles": 0, "validation_share": 0.1, "output": "runs/reproduce"}
+MODES = ("monolingual", "cross-lingual", "hybrid")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_config_flags(parser, DEFAULTS, exclude=("mode", "train", "eval", "measures", "merge_with_base"))
+    parser.add_argument("--directions", default="mlqa-r:xquad-r,xquad-r:mlqa-r",
+                        help="TRAIN:EVAL pairs; EVAL 'heldout' = the training benchmark's held-out articles "
+                             "(default: mlqa-r:xquad-r,xquad-r:mlqa-r)")
+    parser.add_argument("--seeds", default="0", help="comma-separated seeds (default: 0)")
+    parser.add_argument("--modes", default=",".join(MODES), help="sampler modes to train (default: all three)")
+    parser.add_argument("--merge-weights", default="1",
+                        help="shares of fine-tuned weights to try, chosen on validation (default: 1 = no merge)")
+    parser.add_argument("--results", default="benchmarks/results", help="folder of the small result files")
+    return parser
+
+
+def _evaluate(model, data, name: str, label: str):
+    return evaluate(model, data, ["AP"], benchmark=name, model_name=label, show_progress_bar=True)
+
+
+def _mean_ap(result) -> float:
+    return float(np.mean([v["AP"] for v in result.macro.values()]))
+
+
+def _fine_tuned(config: TrainConfig, device: str):
+    """The trained model (reused from ``config.output`` when there) and its training minutes."""
+    model_dir, minutes_file = Path(config.output) / "model", Path(config.output) / "training_minutes.json"
+    if (model_dir / "modules.json").is_file() and minutes_file.is_file():
+        print(f"reusing {model_dir}", flush=True)
+        return load_model(model_dir, device=device), json.loads(minutes_file.read_text())["minutes"]
+    start = time.perf_counter()
+    train(config, overwrite=True)
+    minutes = (time.perf_counter() - start) / 60
+    minutes_file.write_text(json.dumps({"minutes": minutes}) + "\n", encoding="utf-8")
+    return load_model(model_dir, device=device), minutes
+
+
+def _choose_merge(config: TrainConfig, weights: list[float], validation, base, device: str) -> tuple:
+    """The merge weight with the best mean validation AP, its model, and every weight's validation AP."""
+    scores, best = {}, None
+    for weight in weights:
+        model = _fine_tuned(config, device)[0]
+        if weight < 1:
+            merge_with_base(model, base, weight)
+        scores[str(weight)] = _mean_ap(_evaluate(model, validation, "validation", f"{config.mode} w={weight}"))
+        if best is None or scores[str(weight)] > scores[str(best[0])]:
+            best = (weight, model)
+    return best[0], best[1], scores
+
+
+def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: list[float], base, device: str):
+    if (folder / "results.json").is_file():
+        print(f"done before: {folder}", flush=True)
+        return
+    _, validation = training_data_of(config)
+    minutes = _fine_tuned(config, device)[1]
+    weight, model, scores = _choose_merge(config, merges, validation, base, device)
+    result = _evaluate(model, target, target_name, f"{Path(config.model).name} {config.mode} seed {config.seed}")
+    result.extra = {"train_benchmark": config.train, "mode": config.mode, "seed": config.seed,
+                    "train_config": dataclasses.replace(config, merge_with_base=weight).to_dict(),
+                    "training_minutes": minutes, "merge_with_base": weight, "validation": {"mean_AP": scores}}
+    write_report(result, folder, heatmap=False)
+    print(f"{folder}: {result.summary()} (merge {weight}; {minutes:.1f} training minutes)", flush=True)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_flags(parser, DEFAULTS, exclude=("mode", "eval", "measures"))
-    parser.add_argument("--eval", default="heldout,mlqa-r",
-                        help="comma-separated: heldout, xquad-r, mlqa-r, sample (default: heldout,mlqa-r)")
-    parser.add_argument("--reuse-models", action="store_true",
-                        help="evaluate models already trained in <output>/<mode>/model instead of training again")
-    args = parser.parse_args()
-
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    print(f"device: {device}", flush=True)
-    out = Path(base_config.output)
+    args = _parser().parse_args()
     if args.config:
         base_config = TrainConfig.from_file(args.config, DEFAULTS, **config_overrides(args))
     else:
         base_config = TrainConfig.from_dict(config_overrides(args), source="flags", defaults=DEFAULTS)
-    languages = base_config.languages
-    _, held_out = load_training_data(base_config.train, languages, base_config.data_dir, base_config.train_articles)
-    evaluators = []
-    for name in args.eval.split(","):
-        if name == "heldout":
-            if held_out is None:
-                raise SystemExit(f"--train {base_config.train} has no held-out part; drop 'heldout' from --eval")
-            evaluators.append(MultilingualRetrievalEvaluator(
-                held_out, name="heldout", write_report=True, show_progress_bar=True))
-        else:
-            evaluators.append(MultilingualRetrievalEvaluator.from_benchmark(
-                name, languages, base_config.data_dir, write_report=True, show_progress_bar=True))
-
-    timings: dict[str, float] = {}
-    results: dict[str, dict] = {}
-    evaluations: dict[str, dict] = {}  # evaluator name -> {label: EvaluationResult}, for significance
-
-    def evaluate_all(label: str, model, folder: Path) -> None:
-        if base_config.max_seq_length:
-            model.max_seq_length = min(model.max_seq_length or base_config.max_seq_length, base_config.max_seq_length)
-        results[label] = {}
-        for evaluator in evaluators:
-            start = time.perf_counter()
-            evaluator(model, output_path=str(folder))
-            r = evaluator.last_result
-            evaluations.setdefault(evaluator.name, {})[label] = r
-            results[label][evaluator.name] = r.summary()
-            timings[f"eval {label} {evaluator.name}"] = time.perf_counter() - start
-            print(f"[{label}] {evaluator.name}: {results[label][evaluator.name]}", flush=True)
-
-    print("evaluating the base model ...", flush=True)
-    evaluate_all("base", load_model(base_config.model, device=device), out / "base")
-    for label, mode in MODES:
-        saved = out / mode / "model"
-        if args.reuse_models and (saved / "modules.json").is_file():
-            print(f"reusing {saved}", flush=True)
-            model = load_model(str(saved), device=device)
-        else:
-            print(f"training with {mode} batches ...", flush=True)
-            start = time.perf_counter()
-            model = train(dataclasses.replace(base_config, mode=mode, output=str(out / mode)), overwrite=True).model
-            timings[f"train {label}"] = time.perf_counter() - start
-        evaluate_all(label, model, out / mode)
-
-    labels = ["base"] + [lbl for lbl, _ in MODES]
-    table = "\n\n".join(
-        f"### {name}\n\n" + macro_table([(label, by_label[label]) for label in labels], ["AP"])
-        + "\n\nSignificance:\n\n" + recipe_significance(by_label)
-        for name, by_label in evaluations.items())
-    print("\n" + table)
-    summary = {"args": vars(args), "device": device, "results": results, "timings_s": timings}
-    stem = "comparison-" + "-".join(e.name for e in evaluators)
-    with atomic_path(out / f"{stem}.md") as tmp:
-        tmp.write_text(table + "\n", encoding="utf-8")
-    with atomic_path(out / f"{stem}.json") as tmp:
-        tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten: {out}/{stem}.md, {stem}.json")
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    merges = [float(w) for w in args.merge_weights.split(",")]
+    base = load_model(base_config.model, device=device)
+    if base_config.max_seq_length:
+        base.max_seq_length = min(base.max_seq_length or base_config.max_seq_length, base_config.max_seq_length)
+    for direction in args.directions.split(","):
+        train_name, eval_name = direction.split(":")
+        out = Path(args.results) / f"{train_name}-to-{eval_name}"
+        recipe = dataclasses.replace(base_config, train=train_name,
+                                     train_articles=36 if eval_name == "heldout" else base_config.train_articles)
+        held = training_data_of(dataclasses.replace(recipe, validation_share=0))[1]
+        target = load_eval_data(eval_name, base_config.languages, base_config.data_dir, held)
+        if not (out / "base" / "results.json").is_file():
+            result = _evaluate(base, target, eval_name, f"{Path(base_config.model).name} (base)")
+            result.extra = {"train_benchmark": "none", "mode": "base", "seed": None, "train_config": None,
+                            "training_minutes": 0.0, "merge_with_base": None, "validation": None}
+            write_report(result, out / "base", heatmap=False)
+        for seed in [int(s) for s in args.seeds.split(",")]:
+            for mode in args.modes.split(","):
+                config = dataclasses.replace(recipe, mode=mode, seed=seed,
+                                             output=str(Path(base_config.output) / out.name / f"{mode}-seed{seed}"))
+                _run(out / f"{mode}-seed{seed}", config, target, eval_name, merges, base, device)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-__all__ = ["TrainConfig", "DEMO_DEFAULTS", "MODES", "parse_languages", "parse_alpha", "parse_language_weights",
+__all__ = ["TrainConfig", "DEMO_DEFAULTS", "MODES", "LOSSES", "parse_languages", "parse_alpha", "parse_language_weights",
            "check_sampler_options", "DEFAULT_MODEL", "TRAIN_ARTICLES"]
 
 #: The default base model: sentence-transformers/all-MiniLM-L6-v2 as shipped by the
@@ -23,6 +23,8 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 TRAIN_ARTICLES = 36
 #: Sampler modes: X-X batches only, X-Y batches only, or both.
 MODES = ("monolingual", "cross-lingual", "hybrid")
+#: Training losses: in-batch negatives InfoNCE, plain or cached (GradCache).
+LOSSES = ("mnrl", "cached-mnrl")
 
 
 def parse_languages(text: str | list[str]) -> list[str]:
@@ -115,7 +117,11 @@ class TrainConfig:
     data_dir: str | None = field(default=None, metadata=_option(
         "folder holding xquad-r/ and mlqa-r/ (default: downloaded once into the cache)", metavar="DIR"))
     train_articles: int = field(default=TRAIN_ARTICLES, metadata=_option(
-        "with sample or xquad-r: the first N articles train, the rest are held out", int, "N"))
+        "with sample or xquad-r: the first N articles train, the rest are held out (0: train on every article)",
+        int, "N"))
+    validation_share: float = field(default=0.0, metadata=_option(
+        "share of the training data's question ids held out as a validation split (with their articles, "
+        "never trained on), for choosing recipe settings; evaluated by --eval validation", float, "S"))
     mode: str = field(default="hybrid", metadata=_option(
         "batch types: monolingual (X-X), cross-lingual (X-Y) or hybrid (both)", choices=MODES))
     alpha: float | str = field(default=0.5, metadata=_option(
@@ -134,6 +140,16 @@ class TrainConfig:
     steps: int = field(default=40, metadata=_option("training steps (0: train for --epochs)", int, "N"))
     epochs: float = field(default=1.0, metadata=_option("epochs, when --steps is 0", float, "E"))
     learning_rate: float = field(default=2e-5, metadata=_option("peak learning rate (AdamW)", float, "LR"))
+    loss: str = field(default="mnrl", metadata=_option(
+        "in-batch negatives InfoNCE: mnrl (MultipleNegativesRankingLoss) or cached-mnrl (its GradCache form: "
+        "large batches in the memory of --mini-batch-size rows)", choices=LOSSES))
+    mini_batch_size: int = field(default=32, metadata=_option(
+        "with cached-mnrl: rows encoded at once (memory), not the batch the loss sees", int, "N"))
+    symmetric: bool = field(default=False, metadata=_option(
+        "InfoNCE both ways: also rank the batch's questions for each answer"))
+    merge_with_base: float = field(default=1.0, metadata=_option(
+        "after training, average the weights: this share fine-tuned, the rest the base model's "
+        "(1: keep the fine-tuned model; 0.5: half and half)", float, "W"))
     warmup_ratio: float = field(default=0.1, metadata=_option(
         "share of the steps spent warming the learning rate up", float, "R"))
     seed: int = field(default=0, metadata=_option("random seed (sampler, initialisation, dropout)", int, "S"))
@@ -188,9 +204,17 @@ class TrainConfig:
     def validate(self) -> None:
         check_sampler_options(self.mode, self.alpha, self.temperature, self.language_choice,
                               self.language_weights, self.world_size)
-        for name in ("batch_size", "train_articles"):
+        for name in ("batch_size", "mini_batch_size"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
+        if not isinstance(self.train_articles, int) or self.train_articles < 0:
+            raise ValueError(f"train_articles={self.train_articles!r} must be >= 0 (0: every article trains)")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss={self.loss!r} must be one of {LOSSES}")
+        if not 0 <= self.validation_share < 1:
+            raise ValueError(f"validation_share={self.validation_share!r} must be in [0, 1)")
+        if not 0 <= self.merge_with_base <= 1:
+            raise ValueError(f"merge_with_base={self.merge_with_base!r} must be in [0, 1] (1: no merge)")
         if not isinstance(self.steps, int) or self.steps < 0:
             raise ValueError(f"steps={self.steps!r} must be >= 0 (0 trains for `epochs` epochs)")
         if not 0 <= self.warmup_ratio < 1:

@@ -77,10 +77,10 @@ def _example_search(query: str | None, model_dir: Path, held: dict, out: Path) -
 def _evaluate_all(config: TrainConfig, out: Path) -> tuple[dict[str, EvaluationResult], object]:
     """The base model's evaluation, then each recipe's training + evaluation."""
     from .models import load_model
-    from .sources import load_training_data
+    from .sources import training_data_of
     from .training import make_evaluator, train
 
-    _, held = load_training_data(config.train, config.languages, config.data_dir, config.train_articles)
+    _, held = training_data_of(config)
     evaluator = make_evaluator(config, held)
     if evaluator is None:
         raise ValueError(f"eval={config.eval!r}: the demo needs evaluation data")

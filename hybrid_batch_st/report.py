@@ -92,13 +92,14 @@ def write_per_query(result: EvaluationResult, path: str | Path) -> None:
                 writer.writerows((p.setting, p.query_lang, p.pool_lang, q, measure, repr(v)) for q, v in values.items())
 
 
-def write_report(result: EvaluationResult, out_dir: str | Path, overwrite: bool = True) -> Path:
-    """Write results.json, per_query.tsv.gz, results.md and heatmap.png into ``out_dir``, which appears
-    complete or not at all (an existing one is replaced, or refused without ``overwrite``); returns it."""
+def write_report(result: EvaluationResult, out_dir: str | Path, overwrite: bool = True, heatmap: bool = True) -> Path:
+    """Write results.json, per_query.tsv.gz, results.md and (``heatmap``) heatmap.png into ``out_dir``,
+    which appears complete or not at all (an existing one is replaced, or refused without ``overwrite``)."""
     out = Path(out_dir)
     with atomic_dir(out, overwrite=overwrite) as tmp:
         (tmp / "results.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
         write_per_query(result, tmp / PER_QUERY_FILE)
         (tmp / "results.md").write_text(markdown_table(result), encoding="utf-8")
-        save_heatmap(result, tmp / "heatmap.png")
+        if heatmap:
+            save_heatmap(result, tmp / "heatmap.png")
     return out

@@ -6,11 +6,15 @@ A source is one of:
 - ``"xquad-r"`` / ``"mlqa-r"``: a LAReQA benchmark from ``data_dir`` or the download cache;
 - a folder of SQuAD-R ``<lang>.json`` files;
 - for training only, a ``.jsonl`` file of ``{id, lang, question, answer}`` records;
-- for evaluation only, ``"heldout"`` (the held-out articles of the training source) and ``"auto"``
-  (``"heldout"`` where the training source has held-out articles, else no evaluation).
+- for evaluation only, ``"heldout"`` (the held-out part of the training source), ``"validation"`` (the
+  same, by its other name) and ``"auto"`` (``"heldout"`` where the training source has a held-out
+  part, else no evaluation).
 
 ``sample`` and ``xquad-r`` are split by article: the first ``train_articles`` articles train, the
-rest are held out. Evaluating on ``"sample"`` means its held-out articles.
+rest are held out (``train_articles=0``: every article trains). With ``validation_share`` > 0, a
+share of the training part's question ids and their articles is held out as a validation split
+(:func:`~hybrid_batch_st.squad_r.split_validation`), and that split is the held-out part. Evaluating on ``"sample"``
+means its held-out articles.
 """
 
 from __future__ import annotations
@@ -21,18 +25,19 @@ from typing import TYPE_CHECKING, Sequence
 from .config import TRAIN_ARTICLES
 from .errors import option
 from .lareqa import BENCHMARKS, load_benchmark
-from .squad_r import SquadRLanguage, read_squad_r_folder, split_by_article
+from .squad_r import SquadRLanguage, read_squad_r_folder, split_by_article, split_validation
 
 if TYPE_CHECKING:
     from .data import MultilingualPairDataset
 
-__all__ = ["SPLIT_SOURCES", "EVAL_SOURCES", "load_languages", "load_training_data", "load_eval_data"]
+__all__ = ["SPLIT_SOURCES", "EVAL_SOURCES", "load_languages", "load_training_data", "training_data_of",
+           "load_eval_data"]
 
 Languages = dict[str, SquadRLanguage]
 #: Named sources split into training and held-out articles.
 SPLIT_SOURCES = ("sample", "xquad-r")
 #: Named evaluation sources besides a SQuAD-R folder.
-EVAL_SOURCES = ("heldout", "auto", "sample", *BENCHMARKS)
+EVAL_SOURCES = ("heldout", "validation", "auto", "sample", *BENCHMARKS)
 
 
 def load_languages(source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
@@ -54,9 +59,11 @@ def load_languages(source: str, languages: Sequence[str] | None = None, data_dir
 
 def load_training_data(
     source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
-    train_articles: int = TRAIN_ARTICLES,
+    train_articles: int = TRAIN_ARTICLES, validation_share: float = 0.0,
 ) -> tuple["MultilingualPairDataset", Languages | None]:
-    """The training pairs of ``source`` and, for ``sample`` / ``xquad-r``, its held-out articles."""
+    """The training pairs of ``source`` and its held-out part: with ``validation_share`` > 0 the
+    validation split (taken from the training part), else for ``sample`` / ``xquad-r`` the articles
+    after ``train_articles``."""
     from .data import MultilingualPairDataset
 
     path = Path(source)
@@ -64,10 +71,18 @@ def load_training_data(
         return MultilingualPairDataset.from_jsonl(path, languages), None
     data = load_languages(source, languages, data_dir, what=option("train"))
     held = None
-    if source in SPLIT_SOURCES:
+    if source in SPLIT_SOURCES and train_articles:
         data, held = split_by_article(data, train_articles)
+    if validation_share:  # carved from what would train; the held-out articles stay untouched
+        data, held = split_validation(data, validation_share)
     name = "bundled sample" if source == "sample" else source
     return MultilingualPairDataset.from_squad_r_languages(data, source=name), held
+
+
+def training_data_of(config) -> tuple["MultilingualPairDataset", Languages | None]:
+    """:func:`load_training_data` with the options of a :class:`~hybrid_batch_st.config.TrainConfig`."""
+    return load_training_data(config.train, config.languages, config.data_dir, config.train_articles,
+                              config.validation_share)
 
 
 def load_eval_data(source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
@@ -76,12 +91,12 @@ def load_eval_data(source: str, languages: Sequence[str] | None = None, data_dir
     held-out articles and for ``""``."""
     if not source or (source == "auto" and held_out is None):
         return None
-    if source in ("heldout", "auto"):
+    if source in ("heldout", "validation", "auto"):
         if held_out is None:
             raise ValueError(f"{option('eval', 'heldout')}: the training data has no held-out part; name a "
                              "benchmark (xquad-r, mlqa-r, sample) or a SQuAD-R folder instead")
         return held_out
     data = load_languages(source, languages, data_dir, what=option("eval"))
     if source == "sample":
-        return split_by_article(data, train_articles)[1]
+        return split_by_article(data, train_articles or TRAIN_ARTICLES)[1]
     return data

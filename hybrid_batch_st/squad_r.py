@@ -10,13 +10,15 @@ hi), the sentence whose ``end`` equals it.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 __all__ = ["SquadRQuestion", "SquadRLanguage", "read_squad_r", "read_squad_r_folder", "answer_sentence",
-           "split_by_article"]
+           "split_by_article", "split_validation"]
 
 
 @dataclass(frozen=True)
@@ -142,3 +144,38 @@ def split_by_article(
         {lang: d.restrict_to_articles(train) for lang, d in data.items()},
         {lang: d.restrict_to_articles(held) for lang, d in data.items()},
     )
+
+
+def _draw_order(key: str) -> bytes:
+    """A stable pseudo-random order of keys: the same on every machine and run."""
+    return hashlib.blake2b(f"validation:{key}".encode(), digest_size=8).digest()
+
+
+def split_validation(
+    data: dict[str, SquadRLanguage], share: float
+) -> tuple[dict[str, SquadRLanguage], dict[str, SquadRLanguage]]:
+    """``(train, validation)``: articles of the language with most questions, drawn in a stable
+    pseudo-random order until they hold ``share`` of its questions, their question ids in every
+    language, and per language every article holding one of those ids go to validation; training
+    keeps the other articles, so no validation question or candidate sentence is ever trained on."""
+    pivot = max(data.values(), key=lambda d: len(d.questions))
+    per_article = Counter(q.article for q in pivot.questions)
+    held_titles: set[str] = set()
+    held_questions = 0
+    for title in sorted(per_article, key=_draw_order):
+        if held_questions >= share * len(pivot.questions):
+            break
+        held_titles.add(title)
+        held_questions += per_article[title]
+    chosen = {q.id for q in pivot.questions if q.article in held_titles}
+    if not chosen or len(held_titles) == len(per_article):
+        raise ValueError(f"validation_share={share} of {len(pivot.articles)} articles leaves no validation or no "
+                         "training data; pick a share that keeps both")
+    train, validation = {}, {}
+    for lang, d in data.items():
+        held = {q.article for q in d.questions if q.id in chosen}
+        validation[lang] = d.restrict_to_articles(held)
+        validation[lang].questions = [q for q in validation[lang].questions if q.id in chosen]
+        train[lang] = d.restrict_to_articles(set(d.articles) - held)
+        train[lang].questions = [q for q in train[lang].questions if q.id not in chosen]
+    return train, {lang: v for lang, v in validation.items() if v.questions}

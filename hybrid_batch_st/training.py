@@ -13,9 +13,10 @@ from typing import Any
 from .atomic import atomic_dir, check_overwrite
 from .config import TrainConfig
 from .models import hub_name, load_model, query_passage_prompts
-from .sources import load_eval_data, load_training_data
+from .sources import load_eval_data, training_data_of
 
-__all__ = ["TrainConfig", "TrainOutcome", "make_evaluator", "train", "model_prompts", "record_recipe"]
+__all__ = ["TrainConfig", "TrainOutcome", "make_evaluator", "train", "model_prompts", "record_recipe", "make_loss",
+           "merge_with_base"]
 
 logger = logging.getLogger(__name__)
 
@@ -77,10 +78,40 @@ def _prepare_model(config: TrainConfig, model):
     return model
 
 
+def make_loss(config: TrainConfig, model):
+    """In-batch negatives InfoNCE over the global batch (gathered across devices under DDP): plain or
+    cached (GradCache, memory of ``mini_batch_size`` rows), one way or both ways (``symmetric``)."""
+    from sentence_transformers.sentence_transformer.losses import (
+        CachedMultipleNegativesRankingLoss,
+        MultipleNegativesRankingLoss,
+    )
+
+    options = {"gather_across_devices": True}
+    if config.symmetric:
+        options |= {"directions": ("query_to_doc", "doc_to_query"), "partition_mode": "per_direction"}
+    if config.loss == "cached-mnrl":
+        return CachedMultipleNegativesRankingLoss(model, mini_batch_size=config.mini_batch_size, **options)
+    return MultipleNegativesRankingLoss(model, **options)
+
+
+def merge_with_base(model, base, weight: float) -> None:
+    """Weight-space ensembling, in place: every floating-point weight becomes ``weight * fine-tuned +
+    (1 - weight) * base`` (the two models must share an architecture)."""
+    import torch
+
+    base_state = base.state_dict()
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            if tensor.is_floating_point():
+                if name not in base_state or base_state[name].shape != tensor.shape:
+                    raise ValueError(f"cannot merge with the base model: its weights lack {name!r} of shape "
+                                     f"{tuple(tensor.shape)}; merge_with_base needs the model training started from")
+                tensor.lerp_(base_state[name].to(tensor.device, tensor.dtype), 1.0 - weight)
+
+
 def _run_trainer(config: TrainConfig, model, dataset, scratch: str):
     import torch
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
-    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
     from .sampler import HybridBatchSampler
 
@@ -104,16 +135,14 @@ def _run_trainer(config: TrainConfig, model, dataset, scratch: str):
         disable_tqdm=False,
         use_cpu=not torch.cuda.is_available(),  # torchrun on a CPU-only machine: distributed over gloo
     )
-    trainer = SentenceTransformerTrainer(
-        model=model, args=args, train_dataset=dataset,
-        loss=MultipleNegativesRankingLoss(model, gather_across_devices=True),  # the global batch under DDP
-    )
+    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=dataset, loss=make_loss(config, model))
     trainer.train()
     return trainer
 
 
 def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutcome:
-    """Fine-tune ``config.model`` with hybrid batches; saves it to ``<output>/model``.
+    """Fine-tune ``config.model`` with hybrid batches (then, with ``config.merge_with_base`` < 1, average
+    its weights with the base model's); saves it to ``<output>/model``.
 
     An existing ``config.output`` is refused unless ``overwrite``; the output folder appears only
     once complete (model, ``train_config.json`` and, with ``config.eval``, the evaluation report in
@@ -123,7 +152,7 @@ def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutc
     config.validate()
     output = Path(config.output)
     check_overwrite(output, overwrite)
-    pairs, held_out = load_training_data(config.train, config.languages, config.data_dir, config.train_articles)
+    pairs, held_out = training_data_of(config)
     evaluator = make_evaluator(config, held_out)
     if config.mode != "monolingual":
         singles = pairs.single_language_ids()
@@ -136,6 +165,8 @@ def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutc
     losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
     if not trainer.is_world_process_zero():  # under torchrun / accelerate launch, rank 0 evaluates and saves
         return TrainOutcome(model, None, losses)
+    if config.merge_with_base < 1:
+        merge_with_base(model, load_model(config.model, device=str(model.device)), config.merge_with_base)
     evaluation = None
     with atomic_dir(output, overwrite=overwrite) as tmp:
         if evaluator is not None:

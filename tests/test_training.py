@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
+import pytest
 import torch
 from datasets import DatasetDict
 from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments
@@ -124,3 +126,45 @@ def test_trainer_prompts_follow_the_models_prompts(tiny_model_dir):
     assert model_prompts(model) == {"anchor": "query: "}
     model.prompts = {"query": "Represent this question: "}  # used by evaluation and export, so by training too
     assert model_prompts(model) == {"anchor": "Represent this question: "}
+
+
+def test_validation_split_holds_out_ids_and_their_articles(xquad):
+    from hybrid_batch_st.squad_r import split_validation
+
+    data = {lang: xquad[lang] for lang in LANGS}
+    train_part, validation = split_validation(data, 0.1)
+    again = split_validation(data, 0.1)[1]
+    held_ids = {q.id for d in validation.values() for q in d.questions}
+    assert held_ids == {q.id for d in again.values() for q in d.questions}  # stable
+    assert 0.05 < len(held_ids) / len({q.id for q in xquad["en"].questions}) < 0.15
+    for lang in LANGS:
+        assert not held_ids & {q.id for q in train_part[lang].questions}
+        assert not set(validation[lang].articles) & set(train_part[lang].articles)
+        assert not set(validation[lang].sentences) & {train_part[lang].answer(q) for q in train_part[lang].questions}
+
+
+def test_cached_symmetric_loss_and_merge_with_base(tiny_model_dir, tmp_path):
+    from hybrid_batch_st.config import TrainConfig
+    from hybrid_batch_st.training import make_loss, merge_with_base
+    from hybrid_batch_st.training import train as run
+
+    config = TrainConfig(model=str(tiny_model_dir), languages=["en", "de"], steps=3, batch_size=8, loss="cached-mnrl",
+                         mini_batch_size=4, symmetric=True, merge_with_base=0.5, eval="", output=str(tmp_path / "o"))
+    loss = make_loss(config, SentenceTransformer(str(tiny_model_dir)))
+    assert type(loss).__name__ == "CachedMultipleNegativesRankingLoss" and loss.mini_batch_size == 4
+    assert tuple(loss.directions) == ("query_to_doc", "doc_to_query")
+    outcome = run(config)
+    assert len(outcome.losses) >= 1 and all(math.isfinite(x) for x in outcome.losses)
+    unmerged = run(dataclasses.replace(config, merge_with_base=1.0, output=str(tmp_path / "u")))
+    assert unmerged.losses == outcome.losses  # the same training, saved without merging
+    base, fine = SentenceTransformer(str(tiny_model_dir)), SentenceTransformer(str(unmerged.saved_to))
+    merged = SentenceTransformer(str(outcome.saved_to))
+    changed = 0
+    for name, tensor in merged.state_dict().items():
+        if tensor.is_floating_point():
+            middle = (fine.state_dict()[name] + base.state_dict()[name]) / 2
+            assert torch.allclose(tensor, middle, atol=1e-6), name
+            changed += int(not torch.equal(fine.state_dict()[name], base.state_dict()[name]))
+    assert changed > 0, "training changed no weight"
+    with pytest.raises(ValueError, match="merge_with_base=1.5 must be in"):
+        dataclasses.replace(config, merge_with_base=1.5).validate()

@@ -1,0 +1,47 @@
+"""benchmarks/reproduce.py end to end on the bundled sample with a tiny model: result files with the
+keys the README tables are built from, a merge weight chosen on validation, and resuming."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str) -> str:
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path):
+    results, work = tmp_path / "results", tmp_path / "work"
+    args = ["benchmarks/reproduce.py", "--model", str(tiny_model_dir), "--directions", "sample:heldout",
+            "--languages", "en,de", "--seeds", "0,1", "--modes", "monolingual,hybrid", "--steps", "2",
+            "--batch-size", "8", "--merge-weights", "1,0.5", "--validation-share", "0.2",
+            "--results", str(results), "--output", str(work)]
+    run(*args)
+    folder = results / "sample-to-heldout"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "base", "hybrid-seed0", "hybrid-seed1", "monolingual-seed0", "monolingual-seed1"]
+    for name in ("hybrid-seed1", "base"):
+        saved = json.loads((folder / name / "results.json").read_text())
+        assert {"macro", "pairs", "language_bias", "train_benchmark", "mode", "seed", "train_config",
+                "training_minutes", "merge_with_base", "validation"} <= set(saved)
+        assert (folder / name / "per_query.tsv.gz").is_file() and not (folder / name / "heatmap.png").exists()
+    hybrid = json.loads((folder / "hybrid-seed1" / "results.json").read_text())
+    assert (hybrid["train_benchmark"], hybrid["mode"], hybrid["seed"]) == ("sample", "hybrid", 1)
+    assert hybrid["merge_with_base"] in (1.0, 0.5) and set(hybrid["validation"]["mean_AP"]) == {"1.0", "0.5"}
+    chosen = max(hybrid["validation"]["mean_AP"], key=hybrid["validation"]["mean_AP"].get)
+    assert float(chosen) == hybrid["merge_with_base"]
+    assert hybrid["train_config"]["validation_share"] == 0.2 and hybrid["train_config"]["train_articles"] == 36
+    assert json.loads((folder / "base" / "results.json").read_text())["train_benchmark"] == "none"
+
+    again = run(*args)
+    assert again.count("done before") == 4  # resumed: nothing trained or evaluated twice
+    table = run("benchmarks/results_table.py", "--results", str(results))
+    assert "| hybrid | 2 |" in table and "| X-X (monolingual) | 2 |" in table and "| base | 1 |" in table
+    assert "| hybrid vs X-X (monolingual) |" in table and " ± " in table
