@@ -30,11 +30,12 @@ from hybrid_batch_st import HybridBatchSampler, MultilingualPairDataset
 from hybrid_batch_st import MultilingualRetrievalEvaluator
 from hybrid_batch_st.models import resolve_model
 from hybrid_batch_st.bundled_sample import sample_split
+from hybrid_batch_st.config import parse_alpha
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--model", default="xlm-roberta-base", help="hub id (needs internet) or local folder")
 parser.add_argument("--pairs", help="JSONL training pairs (default: bundled XQuAD-R sample)")
-parser.add_argument("--alpha", default="0.5", help="monolingual share, or 'size'")
+parser.add_argument("--alpha", default=0.5, type=parse_alpha, help="monolingual share, or 'size'")
 parser.add_argument("--batch-size", type=int, default=32)
 parser.add_argument("--steps", type=int, default=-1, help="max steps (-1: --epochs)")
 parser.add_argument("--epochs", type=float, default=1.0)
@@ -48,7 +49,6 @@ pairs = pairs.without_single_language_ids()  # cross-lingual batches need >= 2 l
 
 model = SentenceTransformer(resolve_model(args.model))  # a plain encoder gets mean pooling
 model.max_seq_length = 128
-alpha = args.alpha if args.alpha == "size" else float(args.alpha)
 training_args = SentenceTransformerTrainingArguments(
     output_dir=args.output,
     per_device_train_batch_size=args.batch_size,
@@ -56,7 +56,7 @@ training_args = SentenceTransformerTrainingArguments(
     max_steps=args.steps,
     learning_rate=2e-5,
     warmup_steps=0.1,
-    batch_sampler=HybridBatchSampler.configure(mode="hybrid", alpha=alpha),
+    batch_sampler=HybridBatchSampler.configure(mode="hybrid", alpha=args.alpha),
     eval_strategy="steps" if args.steps > 0 else "epoch",
     eval_steps=max(1, args.steps) if args.steps > 0 else None,
     save_strategy="no",

@@ -52,14 +52,19 @@ def hub_name(name_or_path: str | Path) -> str | None:
     return None if Path(text).exists() else text
 
 
-def load_model(name_or_path: str | Path, device: str | None = None):
-    """Load a ``SentenceTransformer``; a folder that is no model, or a hub id that cannot be fetched,
-    is one clear error."""
+def load_model(name_or_path: str | Path, device: str | None = None, sentence_transformers_only: bool = False):
+    """Load a ``SentenceTransformer``; a folder that is no model (with ``sentence_transformers_only``: no
+    sentence-transformers model), or a hub id that cannot be fetched, is one clear error."""
     from sentence_transformers import SentenceTransformer
 
     resolved = resolve_model(name_or_path)
     path = Path(resolved)
     if path.exists():
+        if sentence_transformers_only and not (path / "modules.json").is_file():
+            raise ValueError(
+                f"model folder {path} is not a sentence-transformers model (no modules.json); "
+                "save one with SentenceTransformer.save(path) or train it with `hybrid-batch-st train`"
+            )
         if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
             raise ValueError(
                 f"model folder {path} holds neither modules.json nor config.json: it is not a "

@@ -15,19 +15,14 @@ __all__ = ["build_index", "load_st_model"]
 
 
 def load_st_model(model_or_path):
-    """``(model, its folder or None)`` from a SentenceTransformer, a folder or a hub id."""
+    """``(model, its folder or None)`` from a SentenceTransformer, a sentence-transformers folder or a hub id."""
     from sentence_transformers import SentenceTransformer
 
     if isinstance(model_or_path, SentenceTransformer):
         return model_or_path, None
-    path = Path(model_or_path)
-    if path.exists() and not (path / "modules.json").is_file():
-        raise ValueError(
-            f"model folder {path} is not a sentence-transformers model (no modules.json); "
-            "save one with SentenceTransformer.save(path) or train it with `hybrid-batch-st train`"
-        )
     resolved = Path(resolve_model(model_or_path))
-    return load_model(model_or_path, device="cpu"), (resolved if resolved.is_dir() else None)
+    model = load_model(model_or_path, device="cpu", sentence_transformers_only=True)
+    return model, (resolved if resolved.is_dir() else None)
 
 
 def build_index(
