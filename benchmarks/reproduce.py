@@ -20,6 +20,13 @@ exists is not trained or evaluated again, a trained model in ``<work>`` is reuse
 come from the embedding cache. The tables (mean +- sd over seeds, significance) are printed by
 ``benchmarks/results_table.py``.
 
+``--validation-only`` compares recipe options without touching any evaluation benchmark: it trains,
+picks the merge weight and writes ``<results>/<train>-validation/<mode>-seed<k>/validation.json``
+(validation AP per setting for every merge weight and for the base model), e.g.
+
+    python benchmarks/reproduce.py ... --directions mlqa-r:xquad-r --modes hybrid --symmetric \\
+        --validation-only --results benchmarks/results/recipes/symmetric --output runs/recipes/symmetric
+
     python benchmarks/reproduce.py --model ../shared/models/me5-small-xr --data-dir ../shared/data \\
         --seeds 0,1,2 --steps 150 --freeze-embeddings --merge-weights 1,0.75,0.5
 """
@@ -35,6 +42,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from hybrid_batch_st.atomic import atomic_path
 from hybrid_batch_st.cli.parser import add_config_flags, config_overrides
 from hybrid_batch_st.config import TrainConfig
 from hybrid_batch_st.evaluation import evaluate
@@ -59,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--merge-weights", default="1",
                         help="shares of fine-tuned weights to try, chosen on validation (default: 1 = no merge)")
     parser.add_argument("--results", default="benchmarks/results", help="folder of the small result files")
+    parser.add_argument("--validation-only", action="store_true",
+                        help="score on the training benchmark's validation split only (to compare recipe options)")
     return parser
 
 
@@ -68,6 +78,10 @@ def _evaluate(model, data, name: str, label: str):
 
 def _mean_ap(result) -> float:
     return float(np.mean([v["AP"] for v in result.macro.values()]))
+
+
+def _setting_ap(result) -> dict[str, float]:
+    return {setting: values["AP"] for setting, values in result.macro.items()}
 
 
 def _fine_tuned(config: TrainConfig, device: str):
@@ -84,29 +98,44 @@ def _fine_tuned(config: TrainConfig, device: str):
 
 
 def _choose_merge(config: TrainConfig, weights: list[float], validation, base, device: str) -> tuple:
-    """The merge weight with the best mean validation AP, its model, and every weight's validation AP."""
-    scores, best = {}, None
+    """The merge weight with the best mean validation AP, its model, and every weight's validation AP
+    (the mean, and per setting)."""
+    scores, settings, best = {}, {}, None
     for weight in weights:
         model = _fine_tuned(config, device)[0]
         if weight < 1:
             merge_with_base(model, base, weight)
-        scores[str(weight)] = _mean_ap(_evaluate(model, validation, "validation", f"{config.mode} w={weight}"))
+        result = _evaluate(model, validation, "validation", f"{config.mode} w={weight}")
+        scores[str(weight)] = _mean_ap(result)
+        settings[str(weight)] = _setting_ap(result)
         if best is None or scores[str(weight)] > scores[str(best[0])]:
             best = (weight, model)
-    return best[0], best[1], scores
+    return best[0], best[1], {"mean_AP": scores, "AP": settings}
 
 
-def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: list[float], base, device: str):
-    if (folder / "results.json").is_file():
+def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: list[float], base, device: str,
+         base_validation: dict[str, float]):
+    """Train, pick the merge weight on validation, then evaluate on ``target`` (or, when ``target`` is
+    None, write the validation scores only)."""
+    if (folder / ("results.json" if target is not None else "validation.json")).is_file():
         print(f"done before: {folder}", flush=True)
         return
     _, validation = training_data_of(config)
     minutes = _fine_tuned(config, device)[1]
     weight, model, scores = _choose_merge(config, merges, validation, base, device)
+    extra = {"train_benchmark": config.train, "mode": config.mode, "seed": config.seed,
+             "train_config": dataclasses.replace(config, merge_with_base=weight).to_dict(),
+             "training_minutes": minutes, "merge_with_base": weight,
+             "validation": scores | {"base_AP": base_validation}}
+    if target is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_path(folder / "validation.json") as tmp:
+            tmp.write_text(json.dumps(extra, indent=2) + "\n", encoding="utf-8")
+        print(f"{folder}: validation {scores['AP'][str(weight)]} (merge {weight}; base {base_validation}; "
+              f"{minutes:.1f} training minutes)", flush=True)
+        return
     result = _evaluate(model, target, target_name, f"{Path(config.model).name} {config.mode} seed {config.seed}")
-    result.extra = {"train_benchmark": config.train, "mode": config.mode, "seed": config.seed,
-                    "train_config": dataclasses.replace(config, merge_with_base=weight).to_dict(),
-                    "training_minutes": minutes, "merge_with_base": weight, "validation": {"mean_AP": scores}}
+    result.extra = extra
     write_report(result, folder, heatmap=False)
     print(f"{folder}: {result.summary()} (merge {weight}; {minutes:.1f} training minutes)", flush=True)
 
@@ -124,12 +153,16 @@ def main() -> None:
         base.max_seq_length = min(base.max_seq_length or base_config.max_seq_length, base_config.max_seq_length)
     for direction in args.directions.split(","):
         train_name, eval_name = direction.split(":")
-        out = Path(args.results) / f"{train_name}-to-{eval_name}"
+        out = Path(args.results) / (f"{train_name}-validation" if args.validation_only
+                                    else f"{train_name}-to-{eval_name}")
         recipe = dataclasses.replace(base_config, train=train_name,
                                      train_articles=36 if eval_name == "heldout" else base_config.train_articles)
-        held = training_data_of(dataclasses.replace(recipe, validation_share=0))[1]
-        target = load_eval_data(eval_name, base_config.languages, base_config.data_dir, held)
-        if not (out / "base" / "results.json").is_file():
+        base_validation = _setting_ap(_evaluate(base, training_data_of(recipe)[1], "validation", "base"))
+        target = None
+        if not args.validation_only:
+            held = training_data_of(dataclasses.replace(recipe, validation_share=0))[1]
+            target = load_eval_data(eval_name, base_config.languages, base_config.data_dir, held)
+        if target is not None and not (out / "base" / "results.json").is_file():
             result = _evaluate(base, target, eval_name, f"{Path(base_config.model).name} (base)")
             result.extra = {"train_benchmark": "none", "mode": "base", "seed": None, "train_config": None,
                             "training_minutes": 0.0, "merge_with_base": None, "validation": None}
@@ -138,7 +171,7 @@ def main() -> None:
             for mode in args.modes.split(","):
                 config = dataclasses.replace(recipe, mode=mode, seed=seed,
                                              output=str(Path(base_config.output) / out.name / f"{mode}-seed{seed}"))
-                _run(out / f"{mode}-seed{seed}", config, target, eval_name, merges, base, device)
+                _run(out / f"{mode}-seed{seed}", config, target, eval_name, merges, base, device, base_validation)
 
 
 if __name__ == "__main__":
