@@ -20,15 +20,15 @@ exists is not trained or evaluated again, a trained model in ``<work>`` is reuse
 come from the embedding cache. The tables (mean +- sd over seeds, significance) are printed by
 ``benchmarks/results_table.py``.
 
+    python benchmarks/reproduce.py --model ../shared/models/me5-small-xr --data-dir ../shared/data \\
+        --seeds 0,1,2 --steps 150 --freeze-embeddings --merge-weights 1,0.75,0.5
+
 ``--validation-only`` compares recipe options without touching any evaluation benchmark: it trains,
 picks the merge weight and writes ``<results>/<train>-validation/<mode>-seed<k>/validation.json``
 (validation AP per setting for every merge weight and for the base model), e.g.
 
     python benchmarks/reproduce.py ... --directions mlqa-r:xquad-r --modes hybrid --symmetric \\
         --validation-only --results benchmarks/results/recipes/symmetric --output runs/recipes/symmetric
-
-    python benchmarks/reproduce.py --model ../shared/models/me5-small-xr --data-dir ../shared/data \\
-        --seeds 0,1,2 --steps 150 --freeze-embeddings --merge-weights 1,0.75,0.5
 """
 
 from __future__ import annotations

@@ -45,3 +45,28 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
     table = run("benchmarks/results_table.py", "--results", str(results))
     assert "| hybrid | 2 |" in table and "| X-X (monolingual) | 2 |" in table and "| base | 1 |" in table
     assert "| hybrid vs X-X (monolingual) |" in table and " ± " in table
+    assert "| hybrid - base, mono ≥ -0.005 |" in table and "| hybrid - best of X-X, X-Y, ≥ -0.01 |" in table
+    assert "on the sample validation split" in table  # the training benchmark, not the base model's 'none'
+
+    # recipe options: validation split of the training benchmark only, the evaluation benchmark untouched
+    recipes = results / "recipes" / "symmetric"
+    run("benchmarks/reproduce.py", *args[1:args.index("--results")], "--results", str(recipes),
+        "--output", str(tmp_path / "recipes"), "--symmetric", "--validation-only", "--seeds", "0",
+        "--modes", "hybrid")
+    [only] = list(recipes.rglob("validation.json"))
+    assert only.parent.relative_to(recipes).as_posix() == "sample-validation/hybrid-seed0"
+    assert not list(recipes.rglob("results.json"))
+    record = json.loads(only.read_text())
+    assert record["train_config"]["symmetric"] is True and record["train_config"]["validation_share"] == 0.2
+    assert set(record["validation"]["base_AP"]) == {"monolingual", "cross-lingual", "multilingual"}
+    assert set(record["validation"]["AP"]) == {"1.0", "0.5"}
+    table = run("benchmarks/results_table.py", "--results", str(results))
+    assert "| recipes/symmetric | sample | hybrid | 0 |" in table
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\nbefore\n\n<!-- tables from benchmarks/results_table.py: begin -->\nold\n"
+                      "<!-- tables from benchmarks/results_table.py: end -->\n\nafter\n")
+    run("benchmarks/results_table.py", "--results", str(results), "--readme", str(readme))
+    text = readme.read_text()
+    assert "old" not in text and text.startswith("# x\n\nbefore\n") and text.endswith("end -->\n\nafter\n")
+    assert "| hybrid | 2 |" in text

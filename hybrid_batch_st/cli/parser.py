@@ -93,6 +93,13 @@ def _add_demo(sub) -> None:
     _overwrite(p, "output folder")
 
 
+def _benchmark_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--benchmark", default="sample",
+                   help="sample (bundled held-out articles), xquad-r, mlqa-r (downloaded once unless --data-dir) "
+                        "or a SQuAD-R folder (default: sample)")
+    p.add_argument("--data-dir", help="folder holding xquad-r/ and mlqa-r/ (default: the download cache)")
+
+
 def _add_evaluate(sub) -> None:
     p = _sub(sub, "evaluate", "score a model on every language pair (XQuAD-R, MLQA-R, ...)",
              "Mono-, cross- and multilingual retrieval on every language pair, exact full-ranking measures by "
@@ -100,10 +107,7 @@ def _add_evaluate(sub) -> None:
              ["hybrid-batch-st evaluate --model runs/hy/model --output runs/hy-eval",
               "hybrid-batch-st evaluate --model M --benchmark xquad-r --data-dir data --measures AP,nDCG@10 --output E"])
     p.add_argument("--model", required=True, help="sentence-transformers model id or folder")
-    p.add_argument("--benchmark", default="sample",
-                   help="sample (bundled held-out articles), xquad-r, mlqa-r (downloaded once unless --data-dir) "
-                        "or a SQuAD-R folder (default: sample)")
-    p.add_argument("--data-dir", help="folder holding xquad-r/ and mlqa-r/ (default: the download cache)")
+    _benchmark_flags(p)
     p.add_argument("--languages", help="comma-separated subset of the benchmark's languages (default: all)")
     p.add_argument("--measures", default="AP", help="comma-separated ir-measures measures (default: AP)")
     p.add_argument("--depth", type=int, default=0,
@@ -158,8 +162,7 @@ def _add_pyserini_commands(sub) -> None:
     p = _sub(sub, "benchmark-files", "corpus.jsonl, topics.tsv and qrels.txt for one benchmark language pair",
              "Pyserini inputs and TREC qrels for questions in one language against the sentences of another.",
              ["hybrid-batch-st benchmark-files --query-lang de --pool-lang en --output runs/de-en"])
-    p.add_argument("--benchmark", default="sample", help="sample, xquad-r, mlqa-r or a SQuAD-R folder (default: sample)")
-    p.add_argument("--data-dir", help="folder holding xquad-r/ and mlqa-r/ (default: the download cache)")
+    _benchmark_flags(p)
     p.add_argument("--query-lang", required=True, help="language of the topics")
     p.add_argument("--pool-lang", required=True, help="language of the corpus")
     p.add_argument("--limit", type=int, help="keep only the first N questions (default: all)")
