@@ -14,7 +14,7 @@ is the former in-domain protocol (first 36 XQuAD-R articles train, the other 12 
 
 For every direction, seed and mode it writes ``<results>/<train>-to-<eval>/<mode>-seed<k>/``:
 ``results.json`` (the keys ``evaluate`` writes, plus ``train_benchmark``, ``mode``, ``seed``,
-``train_config``, ``training_minutes``, ``merge_with_base``, ``validation``) and
+``train_config``, ``training_minutes``, ``device``, ``merge_with_base``, ``validation``) and
 ``per_query.tsv.gz``; the base model goes to ``base/``. It resumes: a model whose ``results.json``
 exists is not trained or evaluated again, a trained model in ``<work>`` is reused, and embeddings
 come from the embedding cache. The tables (mean +- sd over seeds, significance) are printed by
@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import time
 from pathlib import Path
 
@@ -84,6 +85,11 @@ def _setting_ap(result) -> dict[str, float]:
     return {setting: values["AP"] for setting, values in result.macro.items()}
 
 
+def _device_name(device: str) -> str:
+    """Where the model trained, for the record (training minutes compare only on the same device)."""
+    return torch.cuda.get_device_name() if device == "cuda" else f"cpu ({os.cpu_count()} cores)"
+
+
 def _fine_tuned(config: TrainConfig, device: str):
     """The trained model (reused from ``config.output`` when there) and its training minutes."""
     model_dir, minutes_file = Path(config.output) / "model", Path(config.output) / "training_minutes.json"
@@ -125,7 +131,7 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
     weight, model, scores = _choose_merge(config, merges, validation, base, device)
     extra = {"train_benchmark": config.train, "mode": config.mode, "seed": config.seed,
              "train_config": dataclasses.replace(config, merge_with_base=weight).to_dict(),
-             "training_minutes": minutes, "merge_with_base": weight,
+             "training_minutes": minutes, "device": _device_name(device), "merge_with_base": weight,
              "validation": scores | {"base_AP": base_validation}}
     if target is None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -165,7 +171,7 @@ def main() -> None:
         if target is not None and not (out / "base" / "results.json").is_file():
             result = _evaluate(base, target, eval_name, f"{Path(base_config.model).name} (base)")
             result.extra = {"train_benchmark": "none", "mode": "base", "seed": None, "train_config": None,
-                            "training_minutes": 0.0, "merge_with_base": None, "validation": None}
+                            "training_minutes": 0.0, "device": None, "merge_with_base": None, "validation": None}
             write_report(result, out / "base", heatmap=False)
         for seed in [int(s) for s in args.seeds.split(",")]:
             for mode in args.modes.split(","):

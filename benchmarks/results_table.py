@@ -104,14 +104,16 @@ def merge_table(rows: dict[str, list[dict]]) -> str:
 def direction_table(folder: Path) -> str:
     rows: dict[str, list[dict]] = defaultdict(list)
     per_query: dict[str, list[PerQuery]] = defaultdict(list)
-    for path in sorted(folder.glob("*/results.json")):
+    for path in sorted(folder.glob("[!.]*/results.json")):  # not the .tmp folder of an interrupted write
         result = json.loads(path.read_text(encoding="utf-8"))
         rows[result["mode"]].append(result)
         per_query[result["mode"]].append(load_per_query(path.parent))
     if not rows:
         return ""
     first = next(iter(rows.values()))[0]
-    lines = [f"### {folder.name}: {first['benchmark']} ({len(first['languages'])} languages)", "",
+    devices = sorted({str(r.get("device")) for mode, results in rows.items() if mode != "base" for r in results})
+    lines = [f"### {folder.name}: {first['benchmark']} ({len(first['languages'])} languages), trained on "
+             f"{', '.join(devices) or '-'}", "",
              "| model | seeds | mono AP | cross AP | multi AP | rank distance | training min | merge |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for mode in [m for m in LABELS if m in rows]:
@@ -144,23 +146,30 @@ def direction_table(folder: Path) -> str:
 
 
 def validation_table(root: Path) -> str:
-    """Recipe options compared on the training benchmark's validation split (``--validation-only``)."""
-    paths = sorted(root.glob("**/*-validation/*/validation.json"))
-    if not paths:
+    """Recipe options compared on the training benchmark's validation split (``--validation-only``):
+    one row per recipe, training benchmark and model type, seed means at each run's chosen merge weight."""
+    groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+    for path in sorted(root.glob("**/*-validation/[!.]*/validation.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        recipe = path.parents[2].relative_to(root).as_posix() if path.parents[2] != root else "."
+        groups[(record["train_benchmark"], recipe, record["mode"])].append(record)
+    if not groups:
         return ""
     lines = ["### Recipe options on the training benchmark's validation split", "",
-             "| recipe | train | model | seed | mono AP | cross AP | multi AP | merge | base mono / cross / multi "
-             "| training min |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for path in paths:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        weight = str(record["merge_with_base"])
-        chosen = record["validation"]["AP"][weight]
-        base = record["validation"].get("base_AP")
-        recipe = path.parents[2].relative_to(root).as_posix() if path.parents[2] != root else "."
-        lines.append(f"| {recipe} | {record['train_benchmark']} | {LABELS[record['mode']]} | {record['seed']} | "
-                     + " | ".join(f"{chosen[s]:.4f}" for s in SETTINGS) + f" | {weight} | "
+             "Seed means at each run's chosen merge weight; 'mean' is the mean of the three settings, the "
+             "figure a recipe is chosen by.", "",
+             "| train | recipe | model | seeds | mono AP | cross AP | multi AP | mean | merge | base mono / cross / multi "
+             "| training min | device |", "| --- |" + " --- |" * 11]
+    for (train, recipe, mode), records in sorted(groups.items()):
+        chosen = [r["validation"]["AP"][str(r["merge_with_base"])] for r in records]
+        means = [float(np.mean([c[s] for c in chosen])) for s in SETTINGS]
+        base = records[0]["validation"].get("base_AP")
+        devices = sorted({str(r.get("device")) for r in records})
+        lines.append(f"| {train} | {recipe} | {LABELS[mode]} | {', '.join(str(r['seed']) for r in records)} | "
+                     + " | ".join(f"{m:.4f}" for m in means) + f" | {np.mean(means):.4f} | "
+                     + ", ".join(sorted({str(r["merge_with_base"]) for r in records})) + " | "
                      + (" / ".join(f"{base[s]:.4f}" for s in SETTINGS) if base else "-")
-                     + f" | {record['training_minutes']:.1f} |")
+                     + f" | {np.mean([r['training_minutes'] for r in records]):.1f} | {', '.join(devices)} |")
     return "\n".join(lines)
 
 

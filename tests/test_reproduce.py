@@ -30,10 +30,11 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
     for name in ("hybrid-seed1", "base"):
         saved = json.loads((folder / name / "results.json").read_text())
         assert {"macro", "pairs", "language_bias", "train_benchmark", "mode", "seed", "train_config",
-                "training_minutes", "merge_with_base", "validation"} <= set(saved)
+                "training_minutes", "device", "merge_with_base", "validation"} <= set(saved)
         assert (folder / name / "per_query.tsv.gz").is_file() and not (folder / name / "heatmap.png").exists()
     hybrid = json.loads((folder / "hybrid-seed1" / "results.json").read_text())
     assert (hybrid["train_benchmark"], hybrid["mode"], hybrid["seed"]) == ("sample", "hybrid", 1)
+    assert hybrid["device"].startswith("cpu (")  # where it trained: minutes compare only on one device
     assert hybrid["merge_with_base"] in (1.0, 0.5) and set(hybrid["validation"]["mean_AP"]) == {"1.0", "0.5"}
     chosen = max(hybrid["validation"]["mean_AP"], key=hybrid["validation"]["mean_AP"].get)
     assert float(chosen) == hybrid["merge_with_base"]
@@ -61,7 +62,8 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
     assert set(record["validation"]["base_AP"]) == {"monolingual", "cross-lingual", "multilingual"}
     assert set(record["validation"]["AP"]) == {"1.0", "0.5"}
     table = run("benchmarks/results_table.py", "--results", str(results))
-    assert "| recipes/symmetric | sample | hybrid | 0 |" in table
+    assert "| sample | recipes/symmetric | hybrid | 0 |" in table
+    assert "trained on cpu (" in table  # each direction names where its models trained
 
     readme = tmp_path / "README.md"
     readme.write_text("# x\n\nbefore\n\n<!-- tables from benchmarks/results_table.py: begin -->\nold\n"
