@@ -111,7 +111,8 @@ def direction_table(folder: Path) -> str:
     if not rows:
         return ""
     first = next(iter(rows.values()))[0]
-    devices = sorted({str(r.get("device")) for mode, results in rows.items() if mode != "base" for r in results})
+    trained = [r for mode, results in rows.items() if mode != "base" for r in results]
+    devices = sorted({str(r.get("device")) for r in trained})
     lines = [f"### {folder.name}: {first['benchmark']} ({len(first['languages'])} languages), trained on "
              f"{', '.join(devices) or '-'}", "",
              "| model | seeds | mono AP | cross AP | multi AP | rank distance | training min | merge |",
@@ -135,8 +136,7 @@ def direction_table(folder: Path) -> str:
         lines += ["", "Significance (per-query AP averaged over seeds, B - A):", "", setting_summary(done, "AP")]
     merges = merge_table(rows)
     if merges:
-        trained_on = next(r["train_benchmark"] for mode, results in rows.items() if mode != "base" for r in results)
-        lines += ["", f"Merge weight (share of fine-tuned weights) on the {trained_on} validation "
+        lines += ["", f"Merge weight (share of fine-tuned weights) on the {trained[0]['train_benchmark']} validation "
                   "split, AP mono / cross / multi, seed means; the chosen weight is the best mean of the three:",
                   "", merges]
     check = target_check(rows, first["benchmark"])

@@ -41,6 +41,10 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
     assert hybrid["train_config"]["validation_share"] == 0.2 and hybrid["train_config"]["train_articles"] == 36
     assert json.loads((folder / "base" / "results.json").read_text())["train_benchmark"] == "none"
 
+    # what an interrupted write leaves: a hidden .tmp folder, here with results.json but no per_query.tsv.gz
+    leftover = folder / ".hybrid-seed2.x1y2.tmp"
+    leftover.mkdir()
+    (leftover / "results.json").write_text((folder / "hybrid-seed1" / "results.json").read_text())
     again = run(*args)
     assert again.count("done before") == 4  # resumed: nothing trained or evaluated twice
     table = run("benchmarks/results_table.py", "--results", str(results))
@@ -72,3 +76,19 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
     text = readme.read_text()
     assert "old" not in text and text.startswith("# x\n\nbefore\n") and text.endswith("end -->\n\nafter\n")
     assert "| hybrid | 2 |" in text
+
+
+def test_recipe_cost_projects_minutes_against_the_baseline(tiny_model_dir):
+    out = run("benchmarks/recipe_cost.py", "--model", str(tiny_model_dir), "--short", "1", "--long", "2",
+              "--recipe", "small:--train sample --languages en,de --batch-size 4 --steps 10",
+              "--recipe", "large:--train sample --languages en,de --batch-size 8 --steps 20")
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in out.splitlines() if line.startswith("| ")}
+    assert rows["small"][1] == "4" and rows["small"][3] == "10" and rows["small"][5].strip(" |") == "1.00"
+    assert rows["large"][1] == "8" and rows["large"][3] == "20"
+    float(rows["large"][4]), float(rows["large"][5].strip(" |"))  # projected minutes and ratio: numbers
+    # (their size is timing noise at this scale: speed figures belong to benchmarks, not tests)
+
+    bad = subprocess.run([sys.executable, "benchmarks/recipe_cost.py", "--model", str(tiny_model_dir),
+                          "--recipe", "x:--steps 5", "--short", "3", "--long", "2"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert bad.returncode == 2 and "--short 3 and --long 2: need 0 < short < long" in bad.stderr
