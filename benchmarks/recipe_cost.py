@@ -3,7 +3,10 @@
 Each recipe is trained twice, for ``--short`` and ``--long`` steps, on this machine; the difference
 gives seconds per step without the start-up (loading data and model, saving), and the projection is
 start-up + steps x seconds per step. The first recipe is the baseline; every other one is also shown
-as a ratio to it, measured in the same run. Run it on an idle machine (``uptime``).
+as a ratio to it, measured in the same run. Run it on an idle machine (``uptime``). A step's cost
+follows the longest text in its batch, so a few steps are a small sample: where the projection decides
+a budget, use a larger ``--long`` (a full batch-100 run on MLQA-R went at 17.3 s per step where 4 and
+12 steps projected 12.5).
 
     python benchmarks/recipe_cost.py --model ../shared/models/me5-small-xr --data-dir ../shared/data \\
         --recipe "batch32:--batch-size 32 --steps 150" \\
