@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 from hybrid_batch_st.evaluation import evaluate
-from hybrid_batch_st.lareqa import load_benchmark
+from hybrid_batch_st.tasks.lareqa import load_benchmark
 from hybrid_batch_st.models import DEFAULT_MODEL, load_model, query_passage_prompts
-from hybrid_batch_st.report import write_report
+from hybrid_batch_st.evaluation.report import write_report
 
 
 def matmul_flops(size: int = 2048, repeats: int = 10) -> float:

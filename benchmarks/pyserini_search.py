@@ -19,7 +19,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from hybrid_batch_st.lareqa import load_benchmark
+from hybrid_batch_st.tasks.lareqa import load_benchmark
 from hybrid_batch_st.models import DEFAULT_MODEL, load_model
 from hybrid_batch_st.pyserini import build_index, get_searcher, index_settings, write_benchmark_files
 

@@ -22,7 +22,7 @@ import tempfile
 import time
 
 from hybrid_batch_st.cli.parser import add_config_flags, config_overrides
-from hybrid_batch_st.config import TrainConfig
+from hybrid_batch_st.training.config import TrainConfig
 from hybrid_batch_st.training import train
 
 DEFAULTS = {"train": "mlqa-r", "mode": "hybrid", "freeze_embeddings": True, "train_articles": 0, "eval": ""}
@@ -55,16 +55,17 @@ def main() -> None:
         config = TrainConfig.from_dict({"model": args.model, "data_dir": args.data_dir} | overrides,
                                        source=f"--recipe {name}", defaults=DEFAULTS)
         short, long = _minutes(config, args.short), _minutes(config, args.long)
-        per_step = (long - short) / (args.long - args.short)
-        startup = short - args.short * per_step
+        # timing noise can make the longer run the faster one: a cost is never below 0
+        per_step = max(0.0, (long - short) / (args.long - args.short))
+        startup = max(0.0, short - args.short * per_step)
         rows.append((name, config, per_step, startup + config.steps * per_step))
         print(f"{name}: {per_step * 60:.2f} s/step, start-up {startup * 60:.0f} s", flush=True)
     base = rows[0]
     print("\n| recipe | rows per step | s / step | steps | projected training min | x baseline |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name, config, per_step, total in rows:
-        print(f"| {name} | {config.batch_size} | {per_step * 60:.2f} | {config.steps} | {total:.1f} | "
-              f"{total / base[3]:.2f} |")
+        ratio = f"{total / base[3]:.2f}" if base[3] > 0 else "-"
+        print(f"| {name} | {config.batch_size} | {per_step * 60:.2f} | {config.steps} | {total:.1f} | {ratio} |")
 
 
 if __name__ == "__main__":

@@ -45,16 +45,14 @@ import torch
 
 from hybrid_batch_st.atomic import atomic_path
 from hybrid_batch_st.cli.parser import add_config_flags, config_overrides
-from hybrid_batch_st.config import TrainConfig
-from hybrid_batch_st.evaluation import evaluate
-from hybrid_batch_st.models import load_model
-from hybrid_batch_st.report import write_report
-from hybrid_batch_st.sources import load_eval_data, training_data_of
-from hybrid_batch_st.training import merge_with_base, train
+from hybrid_batch_st.data.sources import load_eval_data, training_data_of
+from hybrid_batch_st.evaluation import evaluate, write_report
+from hybrid_batch_st.models import cap_max_seq_length, load_model
+from hybrid_batch_st.names import BASE, MODES
+from hybrid_batch_st.training import TrainConfig, merge_with_base, train
 
 #: where this script departs from TrainConfig's defaults
 DEFAULTS = {"eval": "", "train_articles": 0, "validation_share": 0.1, "output": "runs/reproduce"}
-MODES = ("monolingual", "cross-lingual", "hybrid")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,12 +93,13 @@ def _fine_tuned(config: TrainConfig, device: str):
     model_dir, minutes_file = Path(config.output) / "model", Path(config.output) / "training_minutes.json"
     if (model_dir / "modules.json").is_file() and minutes_file.is_file():
         print(f"reusing {model_dir}", flush=True)
-        return load_model(model_dir, device=device), json.loads(minutes_file.read_text())["minutes"]
+        model = cap_max_seq_length(load_model(model_dir, device=device), config.max_seq_length)
+        return model, json.loads(minutes_file.read_text())["minutes"]
     start = time.perf_counter()
     train(config, overwrite=True)
     minutes = (time.perf_counter() - start) / 60
     minutes_file.write_text(json.dumps({"minutes": minutes}) + "\n", encoding="utf-8")
-    return load_model(model_dir, device=device), minutes
+    return cap_max_seq_length(load_model(model_dir, device=device), config.max_seq_length), minutes
 
 
 def _choose_merge(config: TrainConfig, weights: list[float], validation, base, device: str) -> tuple:
@@ -154,9 +153,7 @@ def main() -> None:
         base_config = TrainConfig.from_dict(config_overrides(args), source="flags", defaults=DEFAULTS)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     merges = [float(w) for w in args.merge_weights.split(",")]
-    base = load_model(base_config.model, device=device)
-    if base_config.max_seq_length:
-        base.max_seq_length = min(base.max_seq_length or base_config.max_seq_length, base_config.max_seq_length)
+    base = cap_max_seq_length(load_model(base_config.model, device=device), base_config.max_seq_length)
     for direction in args.directions.split(","):
         train_name, eval_name = direction.split(":")
         out = Path(args.results) / (f"{train_name}-validation" if args.validation_only
@@ -168,11 +165,11 @@ def main() -> None:
         if not args.validation_only:
             held = training_data_of(dataclasses.replace(recipe, validation_share=0))[1]
             target = load_eval_data(eval_name, base_config.languages, base_config.data_dir, held)
-        if target is not None and not (out / "base" / "results.json").is_file():
+        if target is not None and not (out / BASE / "results.json").is_file():
             result = _evaluate(base, target, eval_name, f"{Path(base_config.model).name} (base)")
-            result.extra = {"train_benchmark": "none", "mode": "base", "seed": None, "train_config": None,
+            result.extra = {"train_benchmark": "none", "mode": BASE, "seed": None, "train_config": None,
                             "training_minutes": 0.0, "device": None, "merge_with_base": None, "validation": None}
-            write_report(result, out / "base", heatmap=False)
+            write_report(result, out / BASE, heatmap=False)
         for seed in [int(s) for s in args.seeds.split(",")]:
             for mode in args.modes.split(","):
                 config = dataclasses.replace(recipe, mode=mode, seed=seed,

@@ -2,7 +2,7 @@
 rank distance, and the significance of hybrid vs X-X, hybrid vs X-Y and each vs the base model.
 
 Significance: per query, each model type's values are averaged over its seeds, then compared
-paired over queries (``hybrid_batch_st.compare``: t-test and randomization test, BH-corrected).
+paired over queries (``hybrid_batch_st.evaluation.significance``: t-test and randomization test, BH-corrected).
 
 Each direction also gets a check against the targets of the zero-shot comparison (seed means): the
 hybrid model at or above the paper's XLM-R hybrid on the evaluation benchmark, its monolingual AP
@@ -26,27 +26,15 @@ from pathlib import Path
 import numpy as np
 
 from hybrid_batch_st.atomic import atomic_path
-from hybrid_batch_st.compare import PerQuery, compare, load_per_query, setting_summary
-
-LABELS = {"base": "base", "monolingual": "X-X (monolingual)", "cross-lingual": "X-Y (cross-lingual)",
-          "hybrid": "hybrid"}
-SETTINGS = ("monolingual", "cross-lingual", "multilingual")
+from hybrid_batch_st.evaluation.seeds import compare_over_seeds
+from hybrid_batch_st.evaluation.significance import PerQuery, load_per_query
+from hybrid_batch_st.evaluation.tables import seed_table
+from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, SETTINGS
 # XLM-R hybrid, mAP mono / cross / multi (arXiv 2408.10536, Tables 1-2); for XQuAD-R the issue rounds
 # .798 / .705 / .593 up to .80 / .71 / .60.
 PAPER_HYBRID = {"xquad-r": (0.80, 0.71, 0.60), "mlqa-r": (0.648, 0.623, 0.512)}
 BASE_MONO_SLACK, BEST_SLACK = 0.005, 0.01
 BEGIN, END = "<!-- tables from benchmarks/results_table.py: begin -->", "<!-- tables from benchmarks/results_table.py: end -->"
-
-
-def _mean_per_query(runs: list[PerQuery], label: str) -> PerQuery:
-    """Per-query values averaged over seeds (queries every seed has)."""
-    values: dict = {}
-    for measure in runs[0].values:
-        for key in runs[0].values[measure]:
-            queries = set.intersection(*(set(r.values[measure].get(key, {})) for r in runs))
-            values.setdefault(measure, {})[key] = {
-                q: float(np.mean([r.values[measure][key][q] for r in runs])) for q in queries}
-    return PerQuery(label, values)
 
 
 def _mark(value: float, bound: float) -> str:
@@ -66,9 +54,9 @@ def target_check(rows: dict[str, list[dict]], benchmark: str) -> str:
         paper = PAPER_HYBRID[benchmark]
         lines.append("| hybrid - paper's XLM-R hybrid (" + " / ".join(f"{p:.3f}" for p in paper) + "), ≥ 0 | "
                      + " | ".join(_mark(h - p, 0.0) for h, p in zip(hybrid, paper)) + " |")
-    if "base" in mean:
-        lines.append(f"| hybrid - base, mono ≥ -{BASE_MONO_SLACK} | {_mark(hybrid[0] - mean['base'][0], -BASE_MONO_SLACK)}"
-                     " | " + " | ".join(f"{h - b:+.4f}" for h, b in zip(hybrid[1:], mean["base"][1:])) + " |")
+    if BASE in mean:
+        lines.append(f"| hybrid - base, mono ≥ -{BASE_MONO_SLACK} | {_mark(hybrid[0] - mean[BASE][0], -BASE_MONO_SLACK)}"
+                     " | " + " | ".join(f"{h - b:+.4f}" for h, b in zip(hybrid[1:], mean[BASE][1:])) + " |")
     others = [mean[m] for m in ("monolingual", "cross-lingual") if m in mean]
     if others:
         best = [max(values) for values in zip(*others)]
@@ -80,7 +68,7 @@ def target_check(rows: dict[str, list[dict]], benchmark: str) -> str:
 def merge_table(rows: dict[str, list[dict]]) -> str:
     """Validation AP per merge weight and model type (seed means), with the base model's when recorded."""
     # older records kept only the mean over settings: a cell says how many seeds it averages if not all
-    trained = {mode: results for mode, results in rows.items() if mode != "base"
+    trained = {mode: results for mode, results in rows.items() if mode != BASE
                and any("AP" in (r.get("validation") or {}) for r in results)}
     if not trained:
         return ""
@@ -111,7 +99,7 @@ def direction_table(folder: Path) -> str:
     if not rows:
         return ""
     first = next(iter(rows.values()))[0]
-    trained = [r for mode, results in rows.items() if mode != "base" for r in results]
+    trained = [r for mode, results in rows.items() if mode != BASE for r in results]
     devices = sorted({str(r.get("device")) for r in trained})
     lines = [f"### {folder.name}: {first['benchmark']} ({len(first['languages'])} languages), trained on "
              f"{', '.join(devices) or '-'}", "",
@@ -125,15 +113,13 @@ def direction_table(folder: Path) -> str:
                          else f"{values[0]:.4f}")
         dist = [r["language_bias"]["rank_distance"] for r in results]
         minutes = np.mean([r.get("training_minutes") or 0.0 for r in results])
-        merges = sorted({str(r.get("merge_with_base")) for r in results}) if mode != "base" else ["-"]
+        merges = sorted({str(r.get("merge_with_base")) for r in results}) if mode != BASE else ["-"]
         lines.append(f"| {LABELS[mode]} | {len(results)} | " + " | ".join(cells)
                      + f" | {np.mean(dist):.1f} | {minutes:.1f} | {', '.join(merges)} |")
-    means = {mode: _mean_per_query(runs, LABELS[mode]) for mode, runs in per_query.items()}
-    pairs = [("monolingual", "hybrid"), ("cross-lingual", "hybrid"), ("base", "monolingual"),
-             ("base", "cross-lingual"), ("base", "hybrid")]
-    done = [(LABELS[a], LABELS[b], compare(means[a], means[b], ["AP"])) for a, b in pairs if a in means and b in means]
+    done = [(LABELS[a], LABELS[b], compare_over_seeds(per_query[a], per_query[b], "AP"))
+            for a, b in COMPARISONS if a in per_query and b in per_query]
     if done:
-        lines += ["", "Significance (per-query AP averaged over seeds, B - A):", "", setting_summary(done, "AP")]
+        lines += ["", "Significance of B - A over seeds and parallel questions:", "", seed_table(done)]
     merges = merge_table(rows)
     if merges:
         lines += ["", f"Merge weight (share of fine-tuned weights) on the {trained[0]['train_benchmark']} validation "

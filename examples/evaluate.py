@@ -9,9 +9,9 @@ Benchmarks without --data-dir are downloaded once from the LAReQA repository (ne
 import argparse
 
 from hybrid_batch_st.evaluation import evaluate
-from hybrid_batch_st.sources import load_eval_data
+from hybrid_batch_st.data.sources import load_eval_data
 from hybrid_batch_st.models import load_model
-from hybrid_batch_st.report import write_report
+from hybrid_batch_st.evaluation.report import write_report
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--model", default="all-MiniLM-L6-v2")

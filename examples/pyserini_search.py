@@ -10,7 +10,7 @@ Uses the bundled held-out XQuAD-R articles: questions in --query-lang against th
 import argparse
 from pathlib import Path
 
-from hybrid_batch_st.sources import load_eval_data
+from hybrid_batch_st.data.sources import load_eval_data
 from hybrid_batch_st.pyserini import build_index, get_searcher, score_run, search, write_benchmark_files
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -31,5 +31,5 @@ print(f"query: {question}")
 for hit in searcher.search(question, k=3):
     print(f"  {hit.docid}  {hit.score:.4f}")
 
-run = search(index, files["topics"], out / "run.trec", k=100)
+run = search(index, files["topics"], out / "run.trec", hits=100)
 print(f"{run}: {score_run(run, files['qrels'], ['AP', 'nDCG@10', 'RR@10'])}")

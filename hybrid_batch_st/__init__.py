@@ -1,14 +1,19 @@
 """Hybrid batch training for multilingual dense retrieval, on sentence-transformers and Pyserini.
 
+Subpackages, one per concern: :mod:`.data` (parallel pair records and the trainer dataset),
+:mod:`.sampling` (the batch sampler), :mod:`.training` (options, losses, the training run),
+:mod:`.tasks` (benchmark readers), :mod:`.evaluation` (language-pair evaluation, reports,
+significance), :mod:`.pyserini` (export and search), :mod:`.cli` (the command line and the demo).
 The public names below are imported on first use, so ``import hybrid_batch_st`` (and the command
 line's ``--help``) does not load torch.
 """
 
 from __future__ import annotations
 
-import importlib
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
 
 try:
     __version__ = version("hybrid-batch-st")
@@ -16,30 +21,20 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 if TYPE_CHECKING:
-    from .config import TrainConfig
     from .data import MultilingualPairDataset
-    from .evaluation import evaluate
-    from .sampler import HybridBatchSampler
-    from .sentence_evaluator import MultilingualRetrievalEvaluator
+    from .evaluation import EvaluationResult, MultilingualRetrievalEvaluator, evaluate
+    from .sampling import HybridBatchSampler
+    from .training import TrainConfig, train
 
 _LAZY = {
     "MultilingualPairDataset": ".data",
-    "HybridBatchSampler": ".sampler",
-    "MultilingualRetrievalEvaluator": ".sentence_evaluator",
+    "HybridBatchSampler": ".sampling",
+    "MultilingualRetrievalEvaluator": ".evaluation",
+    "EvaluationResult": ".evaluation",
     "evaluate": ".evaluation",
-    "TrainConfig": ".config",
+    "TrainConfig": ".training",
+    "train": ".training",
 }
 
 __all__ = [*_LAZY, "__version__"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -1,13 +1,36 @@
 """Errors worded for whoever called: flags (``--overwrite``) from the command line, keywords
-(``overwrite=True``) from Python."""
+(``overwrite=True``) from Python; and which errors are the user's input rather than a bug."""
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+from pathlib import Path
 from typing import Any, Iterator
 
-__all__ = ["option", "option_name", "cli_wording"]
+__all__ = ["option", "option_name", "cli_wording", "DownloadError", "is_input_error"]
+
+_PACKAGE = Path(__file__).resolve().parent
+#: What this package raises on purpose about its input (a file, a flag, a download, a missing runtime).
+_INPUT_ERRORS = (ValueError, OSError, RuntimeError, ImportError)
+
+
+class DownloadError(RuntimeError):
+    """A benchmark file could not be fetched or failed its checksum."""
+
+
+def is_input_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is one of this package's own errors about its input: an error type it raises on
+    purpose, raised in its own code (not inside torch, faiss or another library, where it is a bug
+    or an out-of-memory whose traceback the user needs)."""
+    if not isinstance(exc, _INPUT_ERRORS):
+        return False
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(_PACKAGE)
 
 _FROM_CLI = contextvars.ContextVar("hybrid_batch_st_from_cli", default=False)
 

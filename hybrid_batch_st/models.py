@@ -13,10 +13,10 @@ from typing import Sequence
 
 import numpy as np
 
-from .config import DEFAULT_MODEL
+from .names import DEFAULT_MODEL
 
 __all__ = ["DEFAULT_MODEL", "packaged_minilm_path", "resolve_model", "load_model", "query_passage_prompts",
-           "encode_queries", "encode_documents", "DOCUMENT_PROMPT_NAMES", "ENCODE_BATCH_SIZE"]
+           "cap_max_seq_length", "encode_queries", "encode_documents", "DOCUMENT_PROMPT_NAMES", "ENCODE_BATCH_SIZE"]
 
 _ALIASES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 #: Texts per forward pass when encoding for evaluation and export. Small batches are faster on CPU:
@@ -79,6 +79,14 @@ def load_model(name_or_path: str | Path, device: str | None = None, sentence_tra
             f"({type(exc).__name__}; offline?): pass a model folder, e.g. all-MiniLM-L6-v2 (packaged), or "
             "connect and try again"
         ) from None
+
+
+def cap_max_seq_length(model, limit: int | None):
+    """The one length rule for every model of a comparison: truncate inputs to ``limit`` tokens, or to
+    the model's own limit where that is lower (``None`` / 0: the model's own). Returns the model."""
+    if limit:
+        model.max_seq_length = min(model.max_seq_length or limit, limit)
+    return model
 
 
 def query_passage_prompts(model) -> tuple[str | None, str | None]:

@@ -25,7 +25,7 @@ def data_dir() -> Path | None:
 
 @pytest.fixture(scope="session")
 def xquad(data_dir):
-    from hybrid_batch_st.lareqa import load_benchmark
+    from hybrid_batch_st.tasks.lareqa import load_benchmark
 
     return load_benchmark("xquad-r", data_dir=data_dir)
 

@@ -1,5 +1,6 @@
-"""The ``hybrid-batch-st`` command line: every error is one line naming the input at fault (exit 2),
-Ctrl-C is one line (exit 130), and nothing half-written is left behind (outputs are atomic)."""
+"""The ``hybrid-batch-st`` command line: an error about the input is one line naming the input at
+fault (exit 2), Ctrl-C is one line (exit 130), and nothing half-written is left behind (outputs are
+atomic). Anything else (a bug, an out-of-memory inside torch) keeps its traceback."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ import os
 import sys
 from typing import Sequence
 
-from ..errors import cli_wording
+from ..errors import cli_wording, is_input_error
 from .parser import build_parser
 
 __all__ = ["main", "build_parser"]
-
-_USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, RuntimeError, ImportError, OSError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,7 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"\nhybrid-batch-st {args.command}: interrupted; no partial output was kept", file=sys.stderr)
         return 130
-    except _USER_ERRORS as exc:
+    except Exception as exc:
+        if not is_input_error(exc):
+            raise
         print(f"hybrid-batch-st {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..atomic import check_overwrite
-from ..config import DEMO_DEFAULTS, TrainConfig, parse_languages
+from ..training.config import DEMO_DEFAULTS, TrainConfig, parse_languages
 from .parser import config_overrides
 
 __all__ = ["COMMANDS"]
@@ -21,7 +21,7 @@ def _config(args: argparse.Namespace, defaults: dict | None = None) -> TrainConf
 
 
 def train(args: argparse.Namespace) -> int:
-    from ..training import train as run
+    from ..training.run import train as run
 
     config = _config(args)
     print(f"training {config.model} with {config.mode} batches on {config.train} -> {config.output}",
@@ -33,27 +33,25 @@ def train(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from ..demo import run_demo
+    from .demo import run_demo
 
     run_demo(_config(args, DEMO_DEFAULTS), query=args.query, overwrite=args.overwrite)
     return 0
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    from ..evaluation import evaluate as run
-    from ..models import load_model
-    from ..report import write_report
-    from ..results import parse_measures
-    from ..sources import load_eval_data
-    from ..tables import macro_table
+    from ..data.sources import load_eval_data
+    from ..evaluation.language_pairs import evaluate as run
+    from ..evaluation.measures import parse_measures
+    from ..evaluation.report import write_report
+    from ..evaluation.tables import macro_table
+    from ..models import cap_max_seq_length, load_model
 
     measures = parse_measures(args.measures)  # fail before loading anything
     check_overwrite(args.output, args.overwrite)
     languages = parse_languages(args.languages) if args.languages else None
     data = load_eval_data(args.benchmark, languages, args.data_dir)
-    model = load_model(args.model)
-    if args.max_seq_length:
-        model.max_seq_length = args.max_seq_length
+    model = cap_max_seq_length(load_model(args.model), args.max_seq_length)
     result = run(model, data, measures, depth=args.depth, batch_size=args.batch_size, cache=not args.no_cache,
                  query_prompt=args.query_prompt, passage_prompt=args.passage_prompt,
                  benchmark=args.benchmark, model_name=str(args.model))
@@ -93,8 +91,7 @@ def pyserini(args: argparse.Namespace) -> int:
     """Run one of Pyserini's own command-line modules after booting a suitable JVM."""
     import runpy
 
-    from ..jvm import boot_jvm
-    from ..pyserini import encoder_settings_of
+    from ..pyserini import boot_jvm, encoder_settings_of
 
     module = args.module if args.module.startswith("pyserini.") else f"pyserini.{args.module}"
     rest = list(args.args)
@@ -115,8 +112,8 @@ def pyserini(args: argparse.Namespace) -> int:
 
 
 def benchmark_files(args: argparse.Namespace) -> int:
-    from ..formats import write_benchmark_files
-    from ..sources import load_eval_data
+    from ..data.sources import load_eval_data
+    from ..pyserini.formats import write_benchmark_files
 
     check_overwrite(args.output, args.overwrite)
     data = load_eval_data(args.benchmark, sorted({args.query_lang, args.pool_lang}), args.data_dir)
@@ -126,31 +123,46 @@ def benchmark_files(args: argparse.Namespace) -> int:
 
 
 def compare(args: argparse.Namespace) -> int:
-    from ..compare import compare as run
-    from ..compare import format_comparisons, load_per_query
+    from ..evaluation.significance import compare as run
+    from ..evaluation.significance import load_per_query, shared_measures
+    from ..evaluation.tables import comparison_table
 
     if len(args.results) < 2:
         raise ValueError("compare needs at least two evaluation folders: the baseline first, then the others")
-    measures = [m.strip() for m in args.measures.split(",")] if args.measures else None
-    baseline = load_per_query(args.results[0])
-    for other in args.results[1:]:
-        b = load_per_query(other)
-        rows = run(baseline, b, measures, resamples=args.resamples, seed=args.seed)
-        print(format_comparisons(rows, baseline.label, b.label, args.level))
+    systems = [[load_per_query(f) for f in arg.split(",") if f] for arg in args.results]
+    if any(len(runs) > 1 for runs in systems):
+        return _compare_seeds(args, systems)
+    measures = shared_measures([runs[0] for runs in systems], args.measures)  # aliases resolved, checked first
+    baseline = systems[0][0]
+    for [other] in systems[1:]:
+        rows = run(baseline, other, measures, resamples=args.resamples, seed=args.seed)
+        print(comparison_table(rows, baseline.label, other.label, args.level))
+    return 0
+
+
+def _compare_seeds(args: argparse.Namespace, systems: list) -> int:
+    from ..evaluation.seeds import compare_over_seeds
+    from ..evaluation.significance import shared_measures
+    from ..evaluation.tables import seed_table
+
+    names = [runs[0].label + (f" (+{len(runs) - 1} more seeds)" if len(runs) > 1 else "") for runs in systems]
+    for measure in shared_measures([r for runs in systems for r in runs], args.measures):
+        done = [(names[0], name, compare_over_seeds(systems[0], runs, measure, args.resamples, args.seed))
+                for name, runs in zip(names[1:], systems[1:])]
+        print(seed_table(done, args.level))
     return 0
 
 
 def cache(args: argparse.Namespace) -> int:
-    from ..embedding_cache import cache_root, clear_cache
+    from ..evaluation.embedding_cache import cache_usage, clear_cache
 
     if args.clear:
         folder, size = clear_cache()
         print(f"removed {folder} ({size / 2**20:.1f} MiB)")
         return 0
-    folder = cache_root()
-    files = list(folder.rglob("*.npz")) if folder.is_dir() else []
-    print(f"{folder}: {len({p.parent for p in files})} model(s), {sum(p.stat().st_size for p in files) / 2**20:.1f} MiB "
-          "(set HYBRID_BATCH_ST_CACHE to move it; --clear to empty it)")
+    folder, models, size = cache_usage()
+    print(f"{folder}: {models} model(s), {size / 2**20:.1f} MiB (set HYBRID_BATCH_ST_CACHE to move it; "
+          "--clear to empty it)")
     return 0
 
 

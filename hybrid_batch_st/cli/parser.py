@@ -1,5 +1,5 @@
 """The ``hybrid-batch-st`` argument parser. Training flags are derived from
-:class:`~hybrid_batch_st.config.TrainConfig`, so each option is defined once. Imports nothing heavy."""
+:class:`~hybrid_batch_st.training.config.TrainConfig`, so each option is defined once. Imports nothing heavy."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import dataclasses
 from typing import Any, Callable, Mapping
 
 from .. import __version__
-from ..config import DEMO_DEFAULTS, TrainConfig
+from ..names import DEFAULT_MEASURES, MODE_LABELS
+from ..tasks import BENCHMARK_NAMES
+from ..training.config import DEMO_DEFAULTS, TrainConfig
 
 __all__ = ["build_parser", "config_overrides"]
 
@@ -83,7 +85,8 @@ def _add_train(sub) -> None:
 def _add_demo(sub) -> None:
     p = _sub(sub, "demo", "the main job: train X-X, X-Y and hybrid models, compare, export, search",
              "With no arguments: the packaged all-MiniLM-L6-v2 on the bundled XQuAD-R sample (en/de/es), "
-             f"{DEMO_DEFAULTS['steps']} steps per model; evaluates the base, X-X, X-Y and hybrid models on the "
+             f"{DEMO_DEFAULTS['steps']} steps per model; evaluates the base model and the "
+             f"{', '.join(MODE_LABELS.values())} models on the "
              "held-out articles, tests their differences, exports the hybrid model to Pyserini and runs one query. "
              "It departs from `train`'s defaults in: "
              + ", ".join(f"{k}={v}" for k, v in DEMO_DEFAULTS.items()) + ".",
@@ -95,8 +98,8 @@ def _add_demo(sub) -> None:
 
 def _benchmark_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--benchmark", default="sample",
-                   help="sample (bundled held-out articles), xquad-r, mlqa-r (downloaded once unless --data-dir) "
-                        "or a SQuAD-R folder (default: sample)")
+                   help=f"one of {', '.join(BENCHMARK_NAMES)} (sample: the bundled held-out articles; the others are "
+                        "downloaded once unless --data-dir) or a SQuAD-R folder (default: sample)")
     p.add_argument("--data-dir", help="folder holding xquad-r/ and mlqa-r/ (default: the download cache)")
 
 
@@ -109,13 +112,15 @@ def _add_evaluate(sub) -> None:
     p.add_argument("--model", required=True, help="sentence-transformers model id or folder")
     _benchmark_flags(p)
     p.add_argument("--languages", help="comma-separated subset of the benchmark's languages (default: all)")
-    p.add_argument("--measures", default="AP", help="comma-separated ir-measures measures (default: AP)")
+    p.add_argument("--measures", default=",".join(DEFAULT_MEASURES),
+                   help=f"comma-separated ir-measures measures (default: {','.join(DEFAULT_MEASURES)})")
     p.add_argument("--depth", type=int, default=0,
                    help="0: exact, the full ranking; N: an approximation cutting each ranking at N (default: 0)")
     p.add_argument("--no-cache", action="store_true",
                    help="encode every text even if the embedding cache has it, and store nothing")
     p.add_argument("--batch-size", type=int, default=16, help="texts encoded at once (default: 16, fastest on CPU)")
-    p.add_argument("--max-seq-length", type=int, help="truncate inputs to this many tokens (default: the model's)")
+    p.add_argument("--max-seq-length", type=int,
+                   help="truncate inputs to this many tokens, or the model's limit where lower (default: the model's)")
     p.add_argument("--query-prompt", help="text prepended to questions (default: the model's 'query' prompt)")
     p.add_argument("--passage-prompt", help="text prepended to sentences (default: the model's 'document', "
                                             "'passage' or 'corpus' prompt)")
@@ -145,7 +150,7 @@ def _add_pyserini_commands(sub) -> None:
     p.add_argument("--model", help="model for queries (default: the one exported with the index)")
     p.add_argument("--topics", required=True, help="TSV: qid<TAB>query per line")
     p.add_argument("--output", required=True, help="run file to write")
-    p.add_argument("--hits", "--k", type=int, default=100, dest="hits", help="hits per query (default: 100)")
+    p.add_argument("--hits", type=int, default=100, help="hits per query (default: 100)")
     p.add_argument("--output-format", choices=["trec", "msmarco"], default="trec", help="run format (default: trec)")
     p.add_argument("--threads", type=int, default=1, help="search threads (default: 1)")
     p.add_argument("--batch-size", type=int, default=64, help="queries per batch (default: 64)")
@@ -172,10 +177,16 @@ def _add_pyserini_commands(sub) -> None:
 
 def _add_compare_and_cache(sub) -> None:
     p = _sub(sub, "compare", "paired significance tests between evaluations (per setting and pair)",
-             "Compare evaluation folders written by `evaluate` (or train --eval): the first is the baseline. Paired "
-             "t-test and randomization test over queries, Benjamini-Hochberg corrected.",
-             ["hybrid-batch-st compare runs/base-eval runs/hy-eval", "hybrid-batch-st compare A B C --measures AP"])
-    p.add_argument("results", nargs="+", help="evaluation folders (or their results.json), baseline first")
+             "Compare evaluation folders written by `evaluate` (or train --eval): the first is the baseline. One "
+             "folder per system: paired t-test and randomization test, over parallel questions per setting (one "
+             "unit per question id) and over queries per pair, Benjamini-Hochberg corrected. Comma-separated "
+             "folders (one per training seed) per system: a bootstrap over seeds and questions together, per "
+             "setting, starred only where every seed agrees in sign.",
+             ["hybrid-batch-st compare runs/base-eval runs/hy-eval", "hybrid-batch-st compare A B C --measures AP",
+              "hybrid-batch-st compare xx-s0,xx-s1,xx-s2 hy-s0,hy-s1,hy-s2"])
+    p.add_argument("results", nargs="+",
+                   help="evaluation folders (or their results.json), baseline first; FOLDER,FOLDER,... = one system's "
+                        "runs over seeds")
     p.add_argument("--measures", help="comma-separated measures to compare (default: all both have)")
     p.add_argument("--resamples", type=int, default=2000, help="randomization test resamples (default: 2000)")
     p.add_argument("--level", type=float, default=0.05, help="mark corrected p below this (default: 0.05)")

@@ -12,18 +12,20 @@ Documents are encoded with ``encode_document`` and L2-normalised unless the mode
 ``dot``, so inner product equals the model's cosine similarity. Queries go through Pyserini's
 ``AutoQueryEncoder`` when it reproduces the model's embeddings (checked at export, to 1e-4;
 :mod:`.compat`); otherwise (a Dense layer, max / last-token pooling, a prompt Pyserini's prefix
-cannot express) through ``SentenceTransformerQueryEncoder``, a Pyserini ``QueryEncoder`` wrapping
+cannot express) through :class:`.encoders.SentenceTransformerQueryEncoder`, a Pyserini ``QueryEncoder`` wrapping
 the model, and Pyserini's own CLI refuses the index with a clear error instead of silently using
 other embeddings.
 
 Modules: :mod:`.compat` (encoder compatibility and saved settings), :mod:`.export` (index
-building), :mod:`.search` (searcher and runs). File formats (corpus, topics, runs, qrels) are in
-:mod:`hybrid_batch_st.formats`. Searching boots the JVM first (:mod:`hybrid_batch_st.jvm`).
+building), :mod:`.search` (searcher and runs), :mod:`.encoders` (the query encoder classes),
+:mod:`.formats` (corpus, topics, runs, qrels), :mod:`.jvm` (Java 21 for Anserini; searching boots
+it first, nothing else does).
 """
 
-from ..formats import read_corpus, read_topics, score_run, write_benchmark_files, write_corpus
 from .compat import EncoderSettings, encoder_settings, encoder_settings_of, index_settings
 from .export import build_index
+from .formats import read_corpus, read_topics, score_run, write_benchmark_files, write_corpus
+from .jvm import boot_jvm
 from .search import get_searcher, pyserini_cli_args, query_encoder, search
 
 __all__ = [
@@ -41,4 +43,5 @@ __all__ = [
     "write_benchmark_files",
     "pyserini_cli_args",
     "score_run",
+    "boot_jvm",
 ]

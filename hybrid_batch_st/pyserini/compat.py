@@ -11,8 +11,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..jvm import boot_jvm
 from ..models import encode_queries, query_passage_prompts
+from .jvm import boot_jvm
 
 __all__ = ["EncoderSettings", "encoder_settings", "check_parity", "encoder_settings_of", "index_settings",
            "save_settings", "ENCODER_DIR", "SETTINGS_FILE", "INDEX_INFO"]

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 from ..atomic import atomic_dir
-from ..formats import read_corpus
 from ..models import ENCODE_BATCH_SIZE, encode_documents, load_model, resolve_model
 from .compat import ENCODER_DIR, check_parity, encoder_settings, save_settings
+from .formats import read_corpus
 
 __all__ = ["build_index", "load_st_model"]
 

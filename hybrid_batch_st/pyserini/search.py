@@ -10,60 +10,25 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..atomic import atomic_path
-from ..formats import read_topics
-from ..jvm import boot_jvm
-from .compat import ENCODER_DIR, EncoderSettings, encoder_settings, index_settings
+from .compat import ENCODER_DIR, encoder_settings, index_settings
 from .export import load_st_model
+from .formats import read_topics
+from .jvm import boot_jvm
 
 __all__ = ["query_encoder", "get_searcher", "search", "pyserini_cli_args"]
-
-
-def _auto_encoder_class():
-    """Pyserini's ``AutoQueryEncoder``, run without autograd.
-
-    Its ``encode`` builds an autograd graph for every query (no ``torch.no_grad``), which made
-    searching from text about half as fast as sentence-transformers + faiss. The embeddings are
-    those of Pyserini's own encoder (and so of Pyserini's CLI), bit for bit.
-    """
-    import torch
-    from pyserini.encode import AutoQueryEncoder
-
-    class InferenceAutoQueryEncoder(AutoQueryEncoder):
-        def encode(self, query: str, max_length: int | None = None):
-            with torch.inference_mode():
-                return super().encode(query, max_length=max_length)
-
-    return InferenceAutoQueryEncoder
-
-
-def _wrapper_class():
-    from pyserini.encode import QueryEncoder
-
-    class SentenceTransformerQueryEncoder(QueryEncoder):
-        """A Pyserini ``QueryEncoder`` that encodes with a sentence-transformers model (prompt, pooling, modules)."""
-
-        def __init__(self, model, settings: EncoderSettings):
-            super().__init__(None)
-            self.model, self.settings = model, settings
-            self.has_model = True
-
-        def encode(self, query: str, **kwargs) -> np.ndarray:
-            return self.settings.query_embeddings(self.model, [query])[0]
-
-        def encode_batch(self, queries: Sequence[str]) -> np.ndarray:
-            return self.settings.query_embeddings(self.model, queries)
-
-    return SentenceTransformerQueryEncoder
 
 
 def query_encoder(index_dir: str | Path, model=None, prefer: str = "auto"):
     """A Pyserini ``QueryEncoder`` for an exported index.
 
     ``prefer="auto"`` uses Pyserini's ``AutoQueryEncoder`` on ``<index>/encoder`` when it reproduces the
-    model, else :class:`SentenceTransformerQueryEncoder`; ``prefer="sentence-transformers"`` always wraps.
+    model, else :class:`~hybrid_batch_st.pyserini.encoders.SentenceTransformerQueryEncoder`;
+    ``prefer="sentence-transformers"`` always wraps.
     ``model`` (a SentenceTransformer or folder) replaces the exported one; its dimension must match the index.
     """
     boot_jvm()
+    from .encoders import InferenceAutoQueryEncoder, SentenceTransformerQueryEncoder
+
     index_dir = Path(index_dir)
     settings = index_settings(index_dir)
     st_model = None
@@ -72,17 +37,17 @@ def query_encoder(index_dir: str | Path, model=None, prefer: str = "auto"):
         settings = encoder_settings(st_model)
         _check_dimension(index_dir, settings.dimension, str(model))
     elif prefer == "auto" and settings.auto_compatible:
-        return _auto_encoder_class()(str(index_dir / ENCODER_DIR), pooling=settings.pooling,
-                                     l2_norm=settings.l2_norm, prefix=settings.prefix)
+        return InferenceAutoQueryEncoder(str(index_dir / ENCODER_DIR), pooling=settings.pooling,
+                                         l2_norm=settings.l2_norm, prefix=settings.prefix)
     if st_model is None:
         st_model, _ = load_st_model(index_dir / ENCODER_DIR)
-    return _wrapper_class()(st_model, settings)
+    return SentenceTransformerQueryEncoder(st_model, settings)
 
 
 def _check_dimension(index_dir: Path, dimension: int, what: str) -> None:
     import faiss
 
-    index = faiss.read_index(str(index_dir / "index"))
+    index = faiss.read_index(str(index_dir / "index"), faiss.IO_FLAG_MMAP)
     if index.d != dimension:
         raise ValueError(
             f"index {index_dir} holds {index.d}-dimensional vectors but model {what} makes {dimension}-dimensional "
@@ -90,8 +55,22 @@ def _check_dimension(index_dir: Path, dimension: int, what: str) -> None:
         )
 
 
+def _check_docids(index_dir: Path) -> None:
+    """One id per vector, or Pyserini fails later with a bare assertion."""
+    import faiss
+
+    index_settings(index_dir)  # the folder's layout first
+    vectors = faiss.read_index(str(index_dir / "index"), faiss.IO_FLAG_MMAP).ntotal
+    with open(index_dir / "docid", "rb") as f:
+        ids = sum(1 for line in f if line.strip())
+    if ids != vectors:
+        raise ValueError(f"index {index_dir}: its docid file lists {ids} ids but its index holds {vectors} vectors; "
+                         "the folder is damaged or was edited: export it again (hybrid-batch-st export)")
+
+
 def get_searcher(index_dir: str | Path, model=None, prefer: str = "auto"):
     """Pyserini's ``FaissSearcher`` over an exported index, with the right query encoder."""
+    _check_docids(Path(index_dir))
     encoder = query_encoder(index_dir, model=model, prefer=prefer)
     from pyserini.search.faiss import FaissSearcher
 
@@ -109,14 +88,10 @@ def search(
     batch_size: int = 64,
     output_format: str = "trec",
     tag: str = "hybrid-batch-st",
-    k: int | None = None,
 ) -> Path:
-    """Search ``topics`` (TSV path or ``{qid: text}``) with Pyserini's ``FaissSearcher``; write the run
-    (Pyserini's ``trec`` or ``msmarco`` format, by Pyserini's own writer) atomically.
-
-    ``hits`` per query (``k`` is its former name).
+    """Search ``topics`` (TSV path or ``{qid: text}``) with Pyserini's ``FaissSearcher``, ``hits`` per
+    query; write the run (Pyserini's ``trec`` or ``msmarco`` format, by Pyserini's own writer) atomically.
     """
-    hits = k if k is not None else hits
     if hits < 1:
         raise ValueError(f"hits={hits} must be at least 1")
     topics = read_topics(topics) if not isinstance(topics, Mapping) else dict(topics)

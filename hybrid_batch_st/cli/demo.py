@@ -1,0 +1,120 @@
+"""The main job: train X-X, X-Y and hybrid models, compare them with the base model, export, search.
+
+``hybrid-batch-st demo`` with no arguments uses the embedded default: the packaged
+all-MiniLM-L6-v2, the bundled XQuAD-R sample in en/de/es (36 training articles,
+12 held out), a short fine-tuning per batch type (:data:`~hybrid_batch_st.training.config.DEMO_DEFAULTS`).
+Every model, the base model included, is evaluated at the same input length (``max_seq_length``).
+It evaluates all four models on the held-out articles, prints one table (mono / cross / multi AP
+and rank distance) and the significance of their differences, writes a report with heatmap per
+model, exports the hybrid model to a Pyserini index over the held-out sentences and runs one query
+through Pyserini's ``FaissSearcher``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+from ..atomic import atomic_path, check_overwrite
+from ..evaluation.results import EvaluationResult
+from ..names import BASE, COMPARISONS, LABELS, MODES, SETTINGS
+from ..training.config import DEMO_DEFAULTS, TrainConfig
+
+__all__ = ["run_demo"]
+
+
+def _checks(results: dict[str, EvaluationResult], measure: str = "AP") -> list[str]:
+    """The claims the demo is meant to show, each stated with its numbers (no assertion)."""
+    xx, xy, hy = (results[mode] for mode in MODES)
+    lines = []
+    for setting in SETTINGS:
+        best = max(xx.macro[setting][measure], xy.macro[setting][measure])
+        gap = hy.macro[setting][measure] - best
+        verdict = "ok" if gap >= -0.01 else "NOT met"
+        lines.append(f"{setting}: hybrid {hy.macro[setting][measure]:.4f} vs best of X-X/X-Y {best:.4f} "
+                     f"(diff {gap:+.4f}; within 0.01: {verdict})")
+    d_h, d_x = hy.language_bias["rank_distance"], xx.language_bias["rank_distance"]
+    lines.append(f"rank distance: hybrid {d_h:.1f} vs X-X {d_x:.1f} "
+                 f"({'lower: ok' if d_h < d_x else 'NOT lower'})")
+    return lines
+
+
+def _example_search(query: str | None, model_dir: Path, held: dict, out: Path) -> list[str]:
+    from ..pyserini import build_index, get_searcher, write_corpus
+
+    text = {name: s for d in held.values() for name, s in zip(d.doc_ids(), d.sentences)}
+    corpus = write_corpus(out / "pyserini" / "corpus.jsonl", text.items())
+    index = build_index(model_dir, corpus, out / "pyserini" / "index", overwrite=True)
+    searcher = get_searcher(index)
+    question = next(iter(held.values())).questions[0]
+    relevant = {d.doc_ids()[d.answer_of()[question.id]] for d in held.values() if question.id in d.answer_of()}
+    lines = [f"Pyserini FaissSearcher over {searcher.num_docs} held-out sentences "
+             f"({type(searcher.query_encoder).__name__}); query: {query or question.text!r}"]
+    for rank, hit in enumerate(searcher.search(query or question.text, k=5), 1):
+        mark = " *" if query is None and hit.docid in relevant else ""
+        lines.append(f"  {rank}. {hit.docid:<8} {hit.score:.4f}{mark}  {text[hit.docid][:90]}")
+    if query is None:
+        lines.append("  (* = an answer sentence of this question, in any language)")
+    lines.append(f"index: {index}  (try: hybrid-batch-st search --index {index} --topics TOPICS.tsv --output run.trec)")
+    return lines
+
+
+def _evaluate_all(config: TrainConfig, out: Path) -> tuple[dict[str, EvaluationResult], object]:
+    """The base model's evaluation, then each recipe's training + evaluation."""
+    from ..data.sources import training_data_of
+    from ..models import cap_max_seq_length, load_model
+    from ..training.run import make_evaluator, train
+
+    _, held = training_data_of(config)
+    evaluator = make_evaluator(config, held)
+    if evaluator is None:
+        raise ValueError(f"eval={config.eval!r}: the demo needs evaluation data")
+    print(f"[demo] evaluating the base model {config.model} ...", flush=True)
+    base = cap_max_seq_length(load_model(config.model), config.max_seq_length)  # the fine-tuned models' length
+    evaluator.model_name = f"{Path(str(config.model)).name} (base)"
+    evaluator(base, output_path=str(out / BASE))
+    results = {BASE: evaluator.last_result}
+    for mode in MODES:
+        print(f"[demo] fine-tuning with {mode} batches ({config.steps} steps) ...", flush=True)
+        recipe = dataclasses.replace(config, mode=mode, output=str(out / mode))
+        results[mode] = train(recipe, overwrite=True).evaluation
+    return results, evaluator
+
+
+def run_demo(config: TrainConfig | None = None, query: str | None = None, overwrite: bool = False) -> dict:
+    """Run the whole comparison; returns the summary written to ``<output>/summary.json``.
+
+    ``config`` defaults to ``TrainConfig`` over :data:`~hybrid_batch_st.training.config.DEMO_DEFAULTS` (its
+    ``mode`` is ignored: all three are trained). An existing output folder is refused unless ``overwrite``.
+    """
+    from ..evaluation.significance import compare_results
+    from ..evaluation.tables import macro_table, setting_summary
+
+    config = config or TrainConfig.from_dict({}, defaults=DEMO_DEFAULTS)
+    config.validate()
+    start, out = time.perf_counter(), Path(config.output)
+    check_overwrite(out, overwrite)
+    results, evaluator = _evaluate_all(config, out)
+    measure = evaluator.measures[0]
+    rows = [(f"base ({Path(str(config.model)).name})", results[BASE])] + [(LABELS[m], results[m]) for m in MODES]
+    table, checks = macro_table(rows, [measure]), _checks(results, measure)
+    done = compare_results(results, COMPARISONS, measure)
+    significance = setting_summary([(LABELS[a], LABELS[b], found) for a, b, found in done], measure)
+    print("\n" + table + "\n\n" + "\n".join(checks) + "\n\n" + significance)
+    search_lines = _example_search(query, out / "hybrid" / "model", evaluator.data, out)
+    print("\n".join(search_lines))
+    elapsed = time.perf_counter() - start
+    summary = {
+        "config": config.to_dict(), "table": table, "checks": checks, "significance": significance,
+        "results": {label: r.summary(measure) for label, r in rows},
+        "example_search": search_lines, "seconds": elapsed,
+    }
+    with atomic_path(out / "summary.json") as tmp:
+        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    with atomic_path(out / "summary.md") as tmp:
+        tmp.write_text(table + "\n\n" + "\n".join(f"- {c}" for c in checks) + "\n\n" + significance, encoding="utf-8")
+    print(f"\n[demo] done in {elapsed / 60:.1f} min; reports and heatmaps under {out}/*/eval_*/, "
+          f"summary in {out}/summary.md")
+    return summary

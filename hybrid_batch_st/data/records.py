@@ -1,0 +1,110 @@
+"""Reading and checking pair records: JSONL (pyarrow's multithreaded reader, with an exact
+line-by-line fallback that names the line at fault), Python records, duplicate (id, lang) pairs
+and language codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .language_codes import unknown_language_codes
+
+__all__ = ["REQUIRED_FIELDS", "SCHEMA", "collect_records", "read_jsonl", "check_duplicates", "check_language_codes"]
+
+REQUIRED_FIELDS = ("id", "lang", "question", "answer")
+SCHEMA = pa.schema([(name, pa.string()) for name in REQUIRED_FIELDS])
+
+
+def read_jsonl(path: Path) -> pa.Table:
+    """The four fields of every record of a JSONL file; errors name the line."""
+    table = _read_jsonl_fast(path)
+    return table if table is not None else collect_records(_jsonl_records(path))
+
+
+def collect_records(items: Iterable[tuple[str, Mapping[str, Any]]]) -> pa.Table:
+    """An Arrow table from ``(position, record)`` items, naming the first bad record by its position."""
+    columns: dict[str, list[str]] = {name: [] for name in REQUIRED_FIELDS}
+    for where, record in items:
+        if not isinstance(record, Mapping):
+            raise ValueError(f"{where}: expected a JSON object with {list(REQUIRED_FIELDS)}, got {type(record).__name__}")
+        missing = [f for f in REQUIRED_FIELDS if not isinstance(record.get(f), str) or not record.get(f)]
+        if missing:
+            raise ValueError(
+                f"{where} (id={record.get('id')!r}) lacks non-empty string field(s) {missing}; "
+                f"every record needs {list(REQUIRED_FIELDS)}"
+            )
+        for name, values in columns.items():
+            values.append(record[name])
+    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+
+
+def _jsonl_records(path: Path) -> Iterator[tuple[str, Any]]:
+    with path.open("rb") as f:
+        for line_no, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{path}:{line_no}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
+                                 f"{exc.start + 1}); save the file as UTF-8") from None
+            if line.strip():
+                try:
+                    yield f"{path}:{line_no}: record", json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{line_no}: not JSON ({exc})") from None
+
+
+def _read_jsonl_fast(path: Path) -> pa.Table | None:
+    """The four fields of every line via pyarrow, or None where a line needs the exact reader's message."""
+    import pyarrow.json as pa_json
+
+    try:
+        table = pa_json.read_json(
+            path,
+            read_options=pa_json.ReadOptions(block_size=16 << 20),
+            parse_options=pa_json.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore"),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    for name in REQUIRED_FIELDS:
+        column = table.column(name)
+        if column.null_count or pc.any(pc.equal(pc.binary_length(column), 0)).as_py():
+            return None
+    return table
+
+
+def check_duplicates(example: np.ndarray, lang: np.ndarray, id_names: pa.Array, lang_names: list[str], source: str):
+    key = example.astype(np.int64) * len(lang_names) + lang
+    counts = np.bincount(key)
+    dupes = np.flatnonzero(counts > 1)
+    if len(dupes):
+        shown = ", ".join(
+            f"(id={id_names[int(k) // len(lang_names)].as_py()!r}, lang={lang_names[int(k) % len(lang_names)]!r})"
+            for k in dupes[:5]
+        )
+        raise ValueError(
+            f"{source}: {len(dupes)} duplicate (id, lang) record(s), e.g. {shown}; "
+            "each example may appear once per language"
+        )
+
+
+def check_language_codes(table: pa.Table, source: str) -> None:
+    """One clear error for a language code that is not ISO 639-1, naming the first record (or line) with it."""
+    codes = pc.unique(table.column("lang")).to_pylist()
+    bad = unknown_language_codes(c for c in codes if c)
+    if not bad:
+        return
+    first = pc.index(table.column("lang"), bad[0]).as_py()
+    where = f"record {first + 1}"
+    if Path(source).is_file():  # a JSONL file: its n-th record is its n-th non-blank line
+        with open(source, encoding="utf-8") as f:
+            lines = (n for n, line in enumerate(f, 1) if line.strip())
+            where = f"line {next(n for i, n in enumerate(lines) if i == first)}"
+    raise ValueError(
+        f"{source}: {where}: unknown language code {bad[0]!r}" + (f" (also {bad[1:5]})" if len(bad) > 1 else "")
+        + "; use ISO 639-1 codes such as en, de, zh, optionally with a region (zh-TW)"
+    )

@@ -1,0 +1,103 @@
+"""Data source names -> data, with one rule for training and evaluation.
+
+A source is one of:
+
+- ``"sample"``: the bundled XQuAD-R en/de/es sample (:mod:`hybrid_batch_st.tasks.sample`);
+- ``"xquad-r"`` / ``"mlqa-r"``: a LAReQA benchmark from ``data_dir`` or the download cache;
+- a folder of SQuAD-R ``<lang>.json`` files;
+- for training only, a ``.jsonl`` file of ``{id, lang, question, answer}`` records;
+- for evaluation only, ``"heldout"`` (the held-out part of the training source), ``"validation"`` (the
+  same, by its other name) and ``"auto"`` (``"heldout"`` where the training source has a held-out
+  part, else no evaluation).
+
+``sample`` and ``xquad-r`` are split by article: the first ``train_articles`` articles train, the
+rest are held out (``train_articles=0``: every article trains). With ``validation_share`` > 0, a
+share of the training part's question ids and their articles is held out as a validation split
+(:func:`~hybrid_batch_st.tasks.squad_r.split_validation`), and that split is the held-out part. Evaluating on ``"sample"``
+means its held-out articles.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from ..errors import option
+from ..tasks import BENCHMARK_NAMES
+from ..tasks.lareqa import BENCHMARKS, load_benchmark
+from ..tasks.sample import TRAIN_ARTICLES
+from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder, split_by_article, split_validation
+
+if TYPE_CHECKING:
+    from .dataset import MultilingualPairDataset
+
+__all__ = ["SPLIT_SOURCES", "EVAL_SOURCES", "load_languages", "load_training_data", "training_data_of",
+           "load_eval_data"]
+
+Languages = dict[str, SquadRLanguage]
+#: Named sources split into training and held-out articles.
+SPLIT_SOURCES = ("sample", "xquad-r")
+#: Named evaluation sources besides a SQuAD-R folder.
+EVAL_SOURCES = ("heldout", "validation", "auto", *BENCHMARK_NAMES)
+
+
+def load_languages(source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
+                   what: str = "data") -> Languages:
+    """Every article of ``"sample"``, a benchmark or a SQuAD-R folder, as ``{lang: SquadRLanguage}``."""
+    if source == "sample":
+        from ..tasks.sample import load_sample
+
+        return load_sample(languages)
+    if source in BENCHMARKS:
+        return load_benchmark(source, languages, data_dir=data_dir)
+    if Path(source).is_dir():
+        return read_squad_r_folder(source, languages)
+    raise FileNotFoundError(
+        f"{what} {source!r} is none of {', '.join(BENCHMARK_NAMES)}, a .jsonl file of pairs "
+        "(training only) nor a folder of SQuAD-R files"
+    )
+
+
+def load_training_data(
+    source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
+    train_articles: int = TRAIN_ARTICLES, validation_share: float = 0.0,
+) -> tuple["MultilingualPairDataset", Languages | None]:
+    """The training pairs of ``source`` and its held-out part: with ``validation_share`` > 0 the
+    validation split (taken from the training part), else for ``sample`` / ``xquad-r`` the articles
+    after ``train_articles``."""
+    from .dataset import MultilingualPairDataset
+
+    path = Path(source)
+    if source not in BENCHMARK_NAMES and (path.suffix == ".jsonl" or path.is_file()):
+        return MultilingualPairDataset.from_jsonl(path, languages), None
+    data = load_languages(source, languages, data_dir, what=option("train"))
+    held = None
+    if source in SPLIT_SOURCES and train_articles:
+        data, held = split_by_article(data, train_articles)
+    if validation_share:  # carved from what would train; the held-out articles stay untouched
+        data, held = split_validation(data, validation_share)
+    name = "bundled sample" if source == "sample" else source
+    return MultilingualPairDataset.from_squad_r_languages(data, source=name), held
+
+
+def training_data_of(config) -> tuple["MultilingualPairDataset", Languages | None]:
+    """:func:`load_training_data` with the options of a :class:`~hybrid_batch_st.training.config.TrainConfig`."""
+    return load_training_data(config.train, config.languages, config.data_dir, config.train_articles,
+                              config.validation_share)
+
+
+def load_eval_data(source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
+                   held_out: Languages | None = None, train_articles: int = TRAIN_ARTICLES) -> Languages | None:
+    """Evaluation data named by ``source`` (see the module docstring); None for ``"auto"`` without
+    held-out articles and for ``""``."""
+    if not source or (source == "auto" and held_out is None):
+        return None
+    if source in ("heldout", "validation", "auto"):
+        if held_out is None:
+            raise ValueError(f"{option('eval', 'heldout')}: the training data has no held-out part; name a "
+                             f"benchmark ({', '.join(BENCHMARK_NAMES)}) or a SQuAD-R folder instead")
+        return held_out
+    data = load_languages(source, languages, data_dir, what=option("eval"))
+    if source == "sample":
+        return split_by_article(data, train_articles or TRAIN_ARTICLES)[1]
+    return data

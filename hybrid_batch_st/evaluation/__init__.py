@@ -1,0 +1,34 @@
+"""Scoring a model on every language pair of a multilingual retrieval benchmark.
+
+- :mod:`.language_pairs`: :func:`evaluate` (mono-, cross- and multilingual settings, language bias);
+- :mod:`.ranking`: exact ranks of the relevant items and the measures computed from them;
+- :mod:`.measures`: measure strings, checked and canonicalised by ir-measures;
+- :mod:`.results`: :class:`EvaluationResult` and :class:`PairResult`;
+- :mod:`.embedding_cache`: embeddings stored per model, settings and text;
+- :mod:`.evaluator`: :class:`MultilingualRetrievalEvaluator`, for the trainer and on its own;
+- :mod:`.report`, :mod:`.tables`: results.json, per-query values, Markdown tables and heatmaps;
+- :mod:`.significance`: paired tests between two evaluations (units: parallel questions);
+- :mod:`.seeds`: tests between recipes over training seeds and questions together.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .evaluator import MultilingualRetrievalEvaluator
+    from .language_pairs import encode_texts, evaluate
+    from .measures import parse_measures
+    from .report import write_report
+    from .results import EvaluationResult, PairResult
+    from .seeds import compare_over_seeds
+    from .significance import compare, load_per_query
+
+_LAZY = {"evaluate": ".language_pairs", "encode_texts": ".language_pairs", "EvaluationResult": ".results",
+         "PairResult": ".results", "parse_measures": ".measures", "MultilingualRetrievalEvaluator": ".evaluator",
+         "write_report": ".report", "compare": ".significance", "load_per_query": ".significance",
+         "compare_over_seeds": ".seeds"}
+__all__ = list(_LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

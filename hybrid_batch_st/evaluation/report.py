@@ -1,0 +1,106 @@
+"""Writing an :class:`EvaluationResult`: ``results.json``, ``results.md`` and ``heatmap.png``, each atomically."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..atomic import atomic_dir, atomic_path
+from ..names import MULTILINGUAL_POOL
+from .results import EvaluationResult
+from .tables import macro_table
+
+__all__ = ["write_report", "write_per_query", "markdown_table", "pair_matrix", "save_heatmap", "PER_QUERY_FILE"]
+
+
+def pair_matrix(result: EvaluationResult, measure: str | None = None) -> tuple[list[str], list[str], np.ndarray]:
+    """Rows: query languages; columns: pool languages plus ``all`` (multilingual). NaN where not evaluated."""
+    measure = measure or result.measures[0]
+    rows = list(result.languages)
+    cols = rows + ([MULTILINGUAL_POOL] if any(p.setting == "multilingual" for p in result.pairs) else [])
+    matrix = np.full((len(rows), len(cols)), np.nan)
+    for p in result.pairs:
+        matrix[rows.index(p.query_lang), cols.index(p.pool_lang)] = p.scores[measure]
+    return rows, cols, matrix
+
+
+def markdown_table(result: EvaluationResult) -> str:
+    lines = [f"# {result.benchmark or 'evaluation'}: {result.model}", ""]
+    lines += ["## Macro averages", "", macro_table([(result.model, result)], per_setting=True)]
+    bias = result.language_bias
+    if bias.get("rank_distance") is not None:
+        lines += ["", "## Language bias (multilingual pool)", "", f"Mean rank distance: {bias['rank_distance']:.1f}", ""]
+        lines += ["| query language | best relevant hit in own language |", "| --- | --- |"]
+        lines += [f"| {lang} | {share:.3f} |" for lang, share in bias["same_language_top1"].items()]
+    for measure in result.measures:
+        rows, cols, matrix = pair_matrix(result, measure)
+        lines += ["", f"## {measure} per pair (rows: query language, columns: pool)", ""]
+        lines.append("| | " + " | ".join(cols) + " |")
+        lines.append("| --- |" + " --- |" * len(cols))
+        for r, row in zip(rows, matrix):
+            lines.append(f"| {r} | " + " | ".join("" if np.isnan(v) else f"{v:.3f}" for v in row) + " |")
+    t = result.timing
+    lines += ["", f"Depth {result.depth or 'full (exact)'}; encode {t['encode_s']:.1f} s, search {t['search_s']:.2f} s, "
+              f"score {t['score_s']:.2f} s."]
+    return "\n".join(lines) + "\n"
+
+
+def save_heatmap(result: EvaluationResult, path: str | Path, measure: str | None = None) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    measure = measure or result.measures[0]
+    rows, cols, matrix = pair_matrix(result, measure)
+    size = max(4.0, 0.55 * len(cols) + 2)
+    fig, ax = plt.subplots(figsize=(size, max(3.5, 0.5 * len(rows) + 1.5)))
+    image = ax.imshow(np.ma.masked_invalid(matrix), vmin=0, vmax=1, cmap="viridis")
+    ax.set_xticks(range(len(cols)), cols)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xlabel("pool language ('all' = multilingual pool)")
+    ax.set_ylabel("query language")
+    title = " / ".join(x for x in (result.benchmark, result.model) if x)
+    ax.set_title(f"{measure}: {title}"[:80], fontsize=9)
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            if not np.isnan(matrix[i, j]):
+                ax.text(j, i, f"{matrix[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if matrix[i, j] < 0.5 else "black")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    fig.tight_layout()
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=120)
+    plt.close(fig)
+
+
+PER_QUERY_FILE = "per_query.tsv.gz"
+PER_QUERY_COLUMNS = ("setting", "query_lang", "pool_lang", "query_id", "measure", "value")
+
+
+def write_per_query(result: EvaluationResult, path: str | Path) -> None:
+    """Every query's value of every measure in every pair, as gzipped TSV (for ``hybrid-batch-st compare``)."""
+    with atomic_path(Path(path)) as tmp, gzip.open(tmp, "wt", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter="\t", lineterminator="\n")
+        writer.writerow(PER_QUERY_COLUMNS)
+        for p in result.pairs:
+            for measure, values in p.per_query.items():
+                writer.writerows((p.setting, p.query_lang, p.pool_lang, q, measure, repr(v)) for q, v in values.items())
+
+
+def write_report(result: EvaluationResult, out_dir: str | Path, overwrite: bool = True, heatmap: bool = True) -> Path:
+    """Write results.json, per_query.tsv.gz, results.md and (``heatmap``) heatmap.png into ``out_dir``,
+    which appears complete or not at all (an existing one is replaced, or refused without ``overwrite``)."""
+    out = Path(out_dir)
+    with atomic_dir(out, overwrite=overwrite) as tmp:
+        (tmp / "results.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+        write_per_query(result, tmp / PER_QUERY_FILE)
+        (tmp / "results.md").write_text(markdown_table(result), encoding="utf-8")
+        if heatmap:
+            save_heatmap(result, tmp / "heatmap.png")
+    return out

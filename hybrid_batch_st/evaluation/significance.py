@@ -1,0 +1,177 @@
+"""Paired significance tests between two evaluations of one benchmark (``hybrid-batch-st compare``).
+
+Units are what varies independently:
+
+- within one language pair, a query (each question once);
+- across a setting, the **parallel question**: one value per question id, the mean over the
+  setting's language pairs of that question's difference B - A. In XQuAD-R cross-lingual one
+  question sits in 110 pairs; those are 110 views of one draw, not 110 draws. The setting's
+  difference is the mean of the per-question differences (the difference of the macro averages
+  when every pair holds the same questions, as in XQuAD-R).
+
+Each row reports the difference of means, the paired t-test (``scipy.stats.ttest_rel``) and a paired
+randomization test (sign flips of the unit differences, ``scipy.stats.permutation_test``), with
+Benjamini-Hochberg correction over the rows of a measure (``scipy.stats.false_discovery_control``).
+Such a test holds the trained models fixed: it says whether *these two models* differ, not whether
+the recipes behind them do; for that, see :mod:`.seeds`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from ..names import SETTINGS
+from .measures import canonical_measure, parse_measures
+from .report import PER_QUERY_FILE
+
+__all__ = ["PerQuery", "Comparison", "per_query_of", "load_per_query", "question_values", "compare",
+           "compare_results", "shared_measures", "paired_tests"]
+
+Key = tuple[str, str, str]  # (setting, query language, pool language)
+
+
+@dataclass
+class PerQuery:
+    """Per-query values of one evaluation: ``values[measure][(setting, query_lang, pool_lang)][query_id]``."""
+
+    label: str
+    values: dict[str, dict[Key, dict[str, float]]]
+
+
+def per_query_of(result, label: str | None = None) -> PerQuery:
+    """The per-query values of an in-memory :class:`~hybrid_batch_st.evaluation.EvaluationResult`."""
+    values: dict[str, dict[Key, dict[str, float]]] = {}
+    for p in result.pairs:
+        for measure, by_query in p.per_query.items():
+            values.setdefault(canonical_measure(measure), {})[(p.setting, p.query_lang, p.pool_lang)] = by_query
+    return PerQuery(label or result.model, values)
+
+
+def load_per_query(path: str | Path) -> PerQuery:
+    """Read an evaluation folder (or its results.json) with its per_query.tsv.gz."""
+    path = Path(path)
+    folder = path.parent if path.is_file() else path
+    side = folder / PER_QUERY_FILE
+    if not side.is_file():
+        raise FileNotFoundError(
+            f"{folder} holds no {PER_QUERY_FILE}; evaluate the model again with this version "
+            "(hybrid-batch-st evaluate ... --output FOLDER) to get per-query values"
+        )
+    label = str(folder)
+    results = folder / "results.json"
+    if results.is_file():
+        label = json.loads(results.read_text(encoding="utf-8")).get("model") or label
+    values: dict[str, dict[Key, dict[str, float]]] = {}
+    with gzip.open(side, "rt", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            key = (row["setting"], row["query_lang"], row["pool_lang"])
+            measure = canonical_measure(row["measure"])
+            values.setdefault(measure, {}).setdefault(key, {})[row["query_id"]] = float(row["value"])
+    return PerQuery(label, values)
+
+
+def shared_measures(runs: Iterable[PerQuery], measures: Iterable[str] | str | None = None) -> list[str]:
+    """The canonical ``measures`` (default: all) that every run holds; an error if none."""
+    runs = list(runs)
+    wanted = parse_measures(measures) if measures else list(runs[0].values)
+    shared = [m for m in wanted if all(m in r.values for r in runs)]
+    if not shared:
+        held = " vs ".join(str(sorted(r.values)) for r in runs)
+        raise ValueError(f"no measure in common: asked for {wanted}, the evaluations hold {held}; "
+                         "pass one they all have")
+    return shared
+
+
+def question_values(runs: list[PerQuery], measure: str, setting: str) -> tuple[list[str], np.ndarray]:
+    """One value per parallel question and run: the mean over the setting's language pairs of that
+    question's values, on the pairs and questions every run evaluated. ``(question ids, runs x ids)``."""
+    keys = set.intersection(*(set(k for k in r.values[measure] if k[0] == setting) for r in runs))
+    sums: list[dict[str, float]] = [defaultdict(float) for _ in runs]
+    counts: dict[str, int] = defaultdict(int)
+    for key in keys:
+        queries = set.intersection(*(set(r.values[measure][key]) for r in runs))
+        for q in queries:
+            counts[q] += 1
+            for total, run in zip(sums, runs):
+                total[q] += run.values[measure][key][q]
+    ids = sorted(counts)
+    return ids, np.array([[total[q] / counts[q] for q in ids] for total in sums]).reshape(len(runs), len(ids))
+
+
+@dataclass
+class Comparison:
+    measure: str
+    setting: str
+    pair: str  # "x->y", "x->all", or "" for a whole setting (units: parallel questions)
+    n: int
+    mean_a: float
+    mean_b: float
+    t_p: float
+    randomization_p: float
+    corrected_p: float = float("nan")  # Benjamini-Hochberg over the randomization p-values of the measure
+
+    @property
+    def difference(self) -> float:
+        return self.mean_b - self.mean_a
+
+
+def paired_tests(a: np.ndarray, b: np.ndarray, resamples: int, seed: int) -> tuple[float, float]:
+    """Paired t-test and sign-flip randomization test p-values of ``b - a`` (1.0 where they are equal)."""
+    from scipy import stats
+
+    diff = b - a
+    if not np.any(diff):
+        return 1.0, 1.0
+    t_p = float(stats.ttest_rel(b, a).pvalue)
+    rand = stats.permutation_test(
+        (diff,), lambda d, axis: np.mean(d, axis=axis), permutation_type="samples", vectorized=True,
+        n_resamples=resamples, batch=max(1, 2_000_000 // len(diff)), random_state=seed,
+    )
+    return (t_p if np.isfinite(t_p) else 1.0), float(rand.pvalue)
+
+
+def _row(measure: str, setting: str, pair: str, a: np.ndarray, b: np.ndarray, resamples: int,
+         seed: int) -> Comparison:
+    return Comparison(measure, setting, pair, len(a), float(a.mean()), float(b.mean()),
+                      *paired_tests(a, b, resamples, seed))
+
+
+def compare(a: PerQuery, b: PerQuery, measures: Iterable[str] | str | None = None, resamples: int = 2000,
+            seed: int = 0) -> list[Comparison]:
+    """Per setting (units: parallel questions) and per language pair (units: queries), B against A
+    on what both evaluated. ``measures`` may use any alias ir-measures knows (``MRR@10``)."""
+    from scipy import stats
+
+    out: list[Comparison] = []
+    for measure in shared_measures([a, b], measures):
+        keys = sorted(set(a.values[measure]) & set(b.values[measure]))
+        if not keys:
+            raise ValueError(f"the two evaluations share no language pair for {measure}")
+        rows = []
+        for setting in [s for s in SETTINGS if any(k[0] == s for k in keys)]:
+            _, values = question_values([a, b], measure, setting)
+            rows.append(_row(measure, setting, "", values[0], values[1], resamples, seed))
+        for setting, x, y in keys:
+            qa, qb = a.values[measure][(setting, x, y)], b.values[measure][(setting, x, y)]
+            queries = sorted(set(qa) & set(qb))
+            rows.append(_row(measure, setting, f"{x}->{y}", np.array([qa[q] for q in queries]),
+                             np.array([qb[q] for q in queries]), resamples, seed))
+        for row, p in zip(rows, stats.false_discovery_control([r.randomization_p for r in rows])):
+            row.corrected_p = float(p)
+        out += rows
+    return out
+
+
+def compare_results(results: Mapping[str, object], pairs: Iterable[tuple[str, str]], measure: str,
+                    resamples: int = 2000) -> list[tuple[str, str, list[Comparison]]]:
+    """:func:`compare` of each ``(A, B)`` key pair of ``{key: EvaluationResult}`` that both exist."""
+    return [(a, b, compare(per_query_of(results[a], a), per_query_of(results[b], b), [measure], resamples))
+            for a, b in pairs if a in results and b in results]

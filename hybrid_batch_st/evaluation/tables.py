@@ -1,0 +1,92 @@
+"""Markdown tables: the results table (a row per model, macro value per setting and measure, rank
+distance) and the significance tables of :mod:`.significance` and :mod:`.seeds`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+from ..names import SETTINGS, SHORT_SETTINGS
+from .results import EvaluationResult
+
+if TYPE_CHECKING:
+    from .seeds import SeedComparison
+    from .significance import Comparison
+
+__all__ = ["macro_table", "comparison_table", "setting_summary", "seed_table"]
+
+
+def macro_table(rows: Sequence[tuple[str, EvaluationResult]], measures: Sequence[str] | None = None,
+                label: str = "model", per_setting: bool = False) -> str:
+    """Markdown: one row per ``(label, result)``; for each measure (default: the first result's
+    measures) its macro value per setting, then the mean rank distance. ``per_setting``: one
+    result's table turned round, a row per setting and a column per measure (as in a report)."""
+    measures = list(measures or rows[0][1].measures)
+    settings = [s for s in SETTINGS if any(s in r.macro for _, r in rows)]
+    if per_setting:
+        macro = rows[0][1].macro
+        lines = ["| setting | " + " | ".join(measures) + " |", "| --- |" + " --- |" * len(measures)]
+        lines += [f"| {s} | " + " | ".join(f"{macro[s][m]:.4f}" for m in measures) + " |" for s in settings]
+        return "\n".join(lines)
+    header = [f"{SHORT_SETTINGS[s]} {m}" for m in measures for s in settings] + ["rank distance"]
+    lines = [f"| {label} | " + " | ".join(header) + " |", "| --- |" + " --- |" * len(header)]
+    for name, r in rows:
+        cells = [f"{r.macro[s][m]:.4f}" if s in r.macro else "-" for m in measures for s in settings]
+        dist = r.language_bias.get("rank_distance")
+        cells.append(f"{dist:.1f}" if dist is not None else "-")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def comparison_table(rows: Sequence[Comparison], label_a: str, label_b: str, level: float = 0.05) -> str:
+    """Markdown: one row per :class:`~hybrid_batch_st.evaluation.significance.Comparison`; ``*`` marks
+    corrected p below ``level``."""
+    lines = [f"B = {label_b} against A = {label_a} (paired over parallel questions per setting, over queries "
+             "per pair; BH-corrected randomization p)", "",
+             "| measure | setting | pair | units | A | B | B - A | t-test p | randomization p | corrected p |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        mark = " *" if r.corrected_p < level else ""
+        lines.append(f"| {r.measure} | {r.setting} | {r.pair or 'all pairs'} | {r.n} | {r.mean_a:.4f} | "
+                     f"{r.mean_b:.4f} | {r.difference:+.4f} | {r.t_p:.3g} | {r.randomization_p:.3g} | "
+                     f"{r.corrected_p:.3g}{mark} |")
+    return "\n".join(lines) + "\n"
+
+
+def setting_summary(comparisons: Sequence[tuple[str, str, list[Comparison]]], measure: str,
+                    level: float = 0.05) -> str:
+    """One Markdown row per (A, B) comparison of single models: B - A per setting with its corrected p."""
+    settings = [s for s in SETTINGS if any(r.setting == s and not r.pair for _, _, rows in comparisons for r in rows)]
+    lines = ["| B vs A | " + " | ".join(settings) + " |", "| --- |" + " --- |" * len(settings)]
+    for label_a, label_b, rows in comparisons:
+        cell = {r.setting: r for r in rows if not r.pair and r.measure == measure}
+        lines.append(f"| {label_b} vs {label_a} | " + " | ".join(
+            f"{cell[s].difference:+.4f} (p {cell[s].corrected_p:.2g}){' *' if cell[s].corrected_p < level else ''}"
+            for s in settings) + " |")
+    return ("\n".join(lines) + f"\n\n{measure}, paired over parallel questions (one unit per question id: its mean "
+            "difference over the setting's language pairs); p: randomization test, BH-corrected over the pairs and "
+            f"settings; * p < {level}. One model per recipe: this says whether these models differ, not whether "
+            "the recipes would with another seed.\n")
+
+
+def seed_table(comparisons: Sequence[tuple[str, str, list[SeedComparison]]], level: float = 0.05) -> str:
+    """Markdown: per (A, B) recipe comparison and setting, B - A over seeds and questions (see
+    :mod:`hybrid_batch_st.evaluation.seeds`), with BH correction over every row of the table."""
+    from scipy import stats
+
+    rows = [(a, b, r) for a, b, found in comparisons for r in found]
+    if not rows:
+        return ""
+    for (_, _, r), p in zip(rows, stats.false_discovery_control([r.bootstrap_p for _, _, r in rows])):
+        r.corrected_p = float(p)
+    lines = ["| B vs A | setting | B - A | per seed | 95% interval | bootstrap p | corrected p | permutation p "
+             "(min) |", "| --- |" + " --- |" * 7]
+    for a, b, r in rows:
+        seeds = " / ".join(f"{d:+.4f}" for d in r.per_seed) or "-"
+        lines.append(f"| {b} vs {a} | {SHORT_SETTINGS.get(r.setting, r.setting)} | {r.difference:+.4f}"
+                     f"{' *' if r.starred(level) else ''} | {seeds} | [{r.ci[0]:+.4f}, {r.ci[1]:+.4f}] | "
+                     f"{r.bootstrap_p:.2g} | {r.corrected_p:.2g} | {r.permutation_p:.2g} ({r.min_permutation_p:.2g}) |")
+    measure = rows[0][2].measure
+    return ("\n".join(lines) + f"\n\n{measure}; units: seeds and parallel questions, resampled together "
+            "(two-level bootstrap); per seed: B - A of the runs with the same seed; permutation p: exact, over "
+            "the runs' labels, with the smallest value the seed counts allow. * corrected bootstrap p < "
+            f"{level} and the same sign in every seed.\n")

@@ -1,0 +1,95 @@
+"""Which language groups a :class:`~hybrid_batch_st.HybridBatchSampler` draws from, and how often.
+
+A group is one (question language, answer language) combination; its size is the number of
+parallel examples that have both. A group is drawn with probability
+``p_g ~ weight_g * n_g ** (1 / temperature)`` among the groups of its batch type.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from ..data.pair_index import PairIndex
+from ..errors import option
+
+__all__ = ["Group", "LanguageGroups"]
+
+logger = logging.getLogger(__name__)
+
+Group = tuple[int, int]  # (question language code, answer language code)
+_NEEDED = {"monolingual": [True], "cross-lingual": [False], "hybrid": [True, False]}
+
+
+@dataclass
+class LanguageGroups:
+    """Groups per batch type (``True``: monolingual) with their draw probabilities and sizes."""
+
+    groups: dict[bool, list[Group]]
+    probabilities: dict[bool, np.ndarray]
+    size: dict[Group, int]
+
+    @classmethod
+    def choose(cls, index: PairIndex, mode: str, weights: Mapping[str, float], temperature: float,
+               language_choice: str, global_batch: int, batch_text: str) -> "LanguageGroups":
+        """The eligible groups; with ``language_choice="batch"`` those smaller than ``global_batch`` are
+        skipped with a warning. ``batch_text`` describes the global batch in messages."""
+        counts = index.pair_counts()
+        lang_weights = [float(weights.get(lang, 1.0)) for lang in index.languages]
+        groups: dict[bool, list[Group]] = {m: [] for m in _NEEDED[mode]}
+        size: dict[Group, int] = {}
+        too_small = []
+        for q, a in np.ndindex(counts.shape):
+            if (q == a) not in groups or counts[q, a] == 0 or _pair_weight(lang_weights, (q, a)) == 0:
+                continue
+            if language_choice == "batch" and counts[q, a] < global_batch:
+                too_small.append(f"{index.languages[q]}-{index.languages[a]} ({counts[q, a]})")
+                continue
+            groups[q == a].append((q, a))
+            size[(q, a)] = int(counts[q, a])
+        if too_small:
+            logger.warning("HybridBatchSampler: skipping %d language group(s) with fewer examples than %s: %s "
+                           "(use %s to include them)", len(too_small), batch_text, ", ".join(too_small),
+                           option("language_choice", "example"))
+        for is_mono in groups:
+            _check_fillable(index, groups[is_mono], is_mono, language_choice, global_batch, batch_text)
+        probabilities = {
+            m: _normalise([_pair_weight(lang_weights, g) * size[g] ** (1.0 / temperature) for g in gs])
+            for m, gs in groups.items()
+        }
+        return cls(groups, probabilities, size)
+
+    def monolingual_share(self) -> float:
+        """The monolingual share of all eligible pairs (``alpha="size"``)."""
+        totals = {m: sum(self.size[g] for g in self.groups.get(m, [])) for m in (True, False)}
+        return totals[True] / (totals[True] + totals[False])
+
+
+def _check_fillable(index: PairIndex, groups: list[Group], is_mono: bool, language_choice: str, global_batch: int,
+                    batch_text: str) -> None:
+    kind = "monolingual" if is_mono else "cross-lingual"
+    if not groups:
+        raise ValueError(
+            f"no {kind} language group can fill {batch_text} distinct examples (languages {index.languages}); "
+            f"lower the batch size, add data, or use {option('language_choice', 'example')}"
+        )
+    if language_choice == "example":
+        members = np.zeros(index.num_examples, dtype=bool)
+        for q, a in groups:
+            members |= index.present(q) & index.present(a)
+        if members.sum() < global_batch:
+            raise ValueError(f"only {int(members.sum())} distinct examples are available for {kind} batches, too few "
+                             f"for {batch_text}; lower the batch size or add data")
+
+
+def _pair_weight(weights: list[float], group: Group) -> float:
+    q, a = group
+    return weights[q] if q == a else weights[q] * weights[a]
+
+
+def _normalise(values: list[float]) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64)
+    return arr / arr.sum()

@@ -1,0 +1,211 @@
+"""Every training option, defined once: :class:`TrainConfig`.
+
+The ``train`` and ``demo`` commands, JSON config files and ``benchmarks/reproduce.py`` all derive
+their options from the fields here (name, default, help, parser), so an option added here is
+reachable everywhere. Imports nothing heavy: the command line's ``--help`` reads it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from ..names import DEFAULT_MEASURES, DEFAULT_MODEL, LANGUAGE_CHOICES, LOSSES, MODES
+from ..sampling.options import check_sampler_options
+from ..tasks.sample import TRAIN_ARTICLES
+
+__all__ = ["TrainConfig", "DEMO_DEFAULTS", "parse_languages", "parse_alpha", "parse_language_weights"]
+
+
+def parse_languages(text: str | list[str]) -> list[str]:
+    """``"en,de,es"`` (or a list) -> ``["en", "de", "es"]``."""
+    langs = [x.strip() for x in (text.split(",") if isinstance(text, str) else text) if str(x).strip()]
+    if not langs:
+        raise ValueError("expected a comma-separated list of language codes, e.g. en,de,es")
+    return langs
+
+
+def parse_alpha(text: str | float) -> float | str:
+    """A number in [0, 1], or ``"size"`` (the monolingual share of all pairs)."""
+    if text == "size" or isinstance(text, (int, float)) and not isinstance(text, bool):
+        return text if text == "size" else float(text)
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"alpha must be a number in [0, 1] or 'size', not {text!r}") from None
+
+
+def parse_language_weights(text: str | Mapping[str, float]) -> dict[str, float]:
+    """``"en=1,de=0.5"`` (or a mapping) -> ``{"en": 1.0, "de": 0.5}``."""
+    if isinstance(text, Mapping):
+        items = list(text.items())
+    else:
+        items = []
+        for part in (p.strip() for p in str(text).split(",") if p.strip()):
+            lang, sep, weight = part.partition("=")
+            if not sep:
+                raise ValueError(f"language weight {part!r} must read LANG=WEIGHT, e.g. en=1,de=0.5")
+            items.append((lang.strip(), weight))
+    out = {}
+    for lang, weight in items:
+        try:
+            out[str(lang)] = float(weight)
+        except (TypeError, ValueError):
+            raise ValueError(f"language weight for {lang!r} must be a number, not {weight!r}") from None
+    return out
+
+
+def _measures(text: str | list[str]) -> list[str]:
+    """Measure strings checked by ir-measures (imported only when a value is given)."""
+    from ..evaluation.measures import parse_measures
+
+    return parse_measures(text)
+
+
+def _option(help: str, parse: Callable[[Any], Any] | None = None, metavar: str | None = None,
+            choices: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Field metadata: the help text and how a flag or config value is read."""
+    return {"help": help, "parse": parse, "metavar": metavar, "choices": choices}
+
+
+@dataclass
+class TrainConfig:
+    """Options of one training run (defaults: a short hybrid run on the bundled sample).
+
+    Each field is a ``hybrid-batch-st train`` flag (``learning_rate`` -> ``--learning-rate``) and a key
+    of a JSON config file; flags override the file.
+    """
+
+    model: str = field(default=DEFAULT_MODEL, metadata=_option(
+        "sentence-transformers model id or folder (all-MiniLM-L6-v2 = the packaged copy)", metavar="ID_OR_PATH"))
+    train: str = field(default="sample", metadata=_option(
+        "training data: sample (bundled en/de/es), xquad-r, mlqa-r, a pairs .jsonl file or a SQuAD-R folder",
+        metavar="SOURCE"))
+    languages: list[str] | None = field(default=None, metadata=_option(
+        "comma-separated languages to use (default: all of the data)", parse_languages, "en,de,es"))
+    data_dir: str | None = field(default=None, metadata=_option(
+        "folder holding xquad-r/ and mlqa-r/ (default: downloaded once into the cache)", metavar="DIR"))
+    train_articles: int = field(default=TRAIN_ARTICLES, metadata=_option(
+        "with sample or xquad-r: the first N articles train, the rest are held out (0: train on every article)",
+        int, "N"))
+    validation_share: float = field(default=0.0, metadata=_option(
+        "share of the training data's question ids held out as a validation split (with their articles, "
+        "never trained on), for choosing recipe settings; evaluated by --eval validation", float, "S"))
+    mode: str = field(default="hybrid", metadata=_option(
+        "batch types: monolingual (X-X), cross-lingual (X-Y) or hybrid (both)", choices=MODES))
+    alpha: float | str = field(default=0.5, metadata=_option(
+        "probability that a hybrid batch is monolingual, or 'size' (the monolingual share of all pairs)",
+        parse_alpha, "A"))
+    temperature: float = field(default=1.0, metadata=_option(
+        "T in p ~ n**(1/T) over language (pair) sizes; larger flattens toward uniform", float, "T"))
+    language_weights: dict[str, float] | None = field(default=None, metadata=_option(
+        "weights multiplied into the language (pair) probabilities, e.g. en=1,de=0.5 (0 excludes a language)",
+        parse_language_weights, "LANG=W,..."))
+    language_choice: str = field(default="batch", metadata=_option(
+        "one language (pair) per batch, as in the paper, or drawn per example", choices=LANGUAGE_CHOICES))
+    world_size: int | None = field(default=None, metadata=_option(
+        "processes sharing one global batch (default: the torchrun/accelerate process group's)", int, "N"))
+    batch_size: int = field(default=32, metadata=_option("rows per batch and device", int, "N"))
+    steps: int = field(default=40, metadata=_option("training steps (0: train for --epochs)", int, "N"))
+    epochs: float = field(default=1.0, metadata=_option("epochs, when --steps is 0", float, "E"))
+    learning_rate: float = field(default=2e-5, metadata=_option("peak learning rate (AdamW)", float, "LR"))
+    loss: str = field(default="mnrl", metadata=_option(
+        "in-batch negatives InfoNCE: mnrl (MultipleNegativesRankingLoss) or cached-mnrl (its GradCache form: "
+        "large batches in the memory of --mini-batch-size rows)", choices=LOSSES))
+    mini_batch_size: int = field(default=32, metadata=_option(
+        "with cached-mnrl: rows encoded at once (memory), not the batch the loss sees", int, "N"))
+    symmetric: bool = field(default=False, metadata=_option(
+        "InfoNCE both ways: also rank the batch's questions for each answer"))
+    merge_with_base: float = field(default=1.0, metadata=_option(
+        "after training, average the weights: this share fine-tuned, the rest the base model's "
+        "(1: keep the fine-tuned model; 0.5: half and half)", float, "W"))
+    warmup_ratio: float = field(default=0.1, metadata=_option(
+        "share of the steps spent warming the learning rate up", float, "R"))
+    seed: int = field(default=0, metadata=_option("random seed (sampler, initialisation, dropout)", int, "S"))
+    freeze_embeddings: bool = field(default=False, metadata=_option(
+        "freeze the word-embedding table (faster on CPU; keeps the multilingual vocabulary as trained)"))
+    max_seq_length: int | None = field(default=128, metadata=_option(
+        "truncate inputs to this many tokens (0: the model's own limit)", int, "N"))
+    output: str = field(default="runs/train", metadata=_option(
+        "output folder (model/, train_config.json, eval_<name>/)", metavar="DIR"))
+    eval: str | None = field(default="auto", metadata=_option(
+        "after training: auto (heldout when the data has a held-out part), heldout, sample, xquad-r, mlqa-r, "
+        "a SQuAD-R folder, or '' for none", metavar="SOURCE"))
+    measures: list[str] = field(default_factory=lambda: list(DEFAULT_MEASURES), metadata=_option(
+        "comma-separated ir-measures measures for the evaluation", _measures, "AP,nDCG@10"))
+
+    @classmethod
+    def from_file(cls, path: str | Path, defaults: Mapping[str, Any] | None = None, **overrides: Any) -> "TrainConfig":
+        """Read a JSON config (keys as the fields here) over ``defaults``; ``overrides`` that are not None win."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"config file {path} does not exist")
+        try:
+            values = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"config file {path} is not JSON: {exc}") from None
+        if not isinstance(values, dict):
+            raise ValueError(f"config file {path} must hold a JSON object")
+        return cls.from_dict({**values, **{k: v for k, v in overrides.items() if v is not None}}, source=str(path),
+                             defaults=defaults)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any], source: str = "config",
+                  defaults: Mapping[str, Any] | None = None) -> "TrainConfig":
+        """A validated config from ``values`` (strings are parsed as flags are), over ``defaults``."""
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(f"{source}: unknown key(s) {unknown}; known keys are {sorted(known)}")
+        parsed = dict(defaults or {})
+        for name, value in values.items():
+            parse = known[name].metadata.get("parse")
+            if parse is not None and value is not None and (isinstance(value, str) or parse is not int):
+                try:
+                    value = parse(value)
+                except ValueError as exc:
+                    raise ValueError(f"{source}: {name}: {exc}") from None
+            parsed[name] = value
+        config = cls(**parsed)
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        check_sampler_options(self.mode, self.alpha, self.temperature, self.language_choice,
+                              self.language_weights, self.world_size)
+        for name in ("batch_size", "mini_batch_size"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
+        if self.batch_size * (self.world_size or 1) < 2:
+            raise ValueError(f"batch_size={self.batch_size}: in-batch negatives need at least 2 rows per (global) "
+                             "batch, or every loss is 0 and nothing is learnt; use batch_size >= 2")
+        if not isinstance(self.train_articles, int) or self.train_articles < 0:
+            raise ValueError(f"train_articles={self.train_articles!r} must be >= 0 (0: every article trains)")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss={self.loss!r} must be one of {LOSSES}")
+        if not 0 <= self.validation_share < 1:
+            raise ValueError(f"validation_share={self.validation_share!r} must be in [0, 1)")
+        if not 0 <= self.merge_with_base <= 1:
+            raise ValueError(f"merge_with_base={self.merge_with_base!r} must be in [0, 1] (1: no merge)")
+        if not isinstance(self.steps, int) or self.steps < 0:
+            raise ValueError(f"steps={self.steps!r} must be >= 0 (0 trains for `epochs` epochs)")
+        if self.measures:
+            self.measures = _measures(self.measures)  # an unknown measure fails before training, not after
+        if not 0 <= self.warmup_ratio < 1:
+            raise ValueError(f"warmup_ratio={self.warmup_ratio!r} must be in [0, 1)")
+        if self.learning_rate <= 0:
+            raise ValueError(f"learning_rate={self.learning_rate!r} must be positive")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def recipe(self) -> dict[str, Any]:
+        """The options that define the trained model (no paths), e.g. for its model card."""
+        return {k: v for k, v in self.to_dict().items() if k not in ("output", "data_dir", "eval", "measures")}
+
+
+#: Where ``hybrid-batch-st demo`` departs from :class:`TrainConfig`'s defaults (a shorter, faster run).
+DEMO_DEFAULTS: dict[str, Any] = {"steps": 30, "learning_rate": 5e-5, "eval": "heldout", "output": "runs/demo"}

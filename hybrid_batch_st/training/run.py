@@ -1,0 +1,126 @@
+"""One training run on the stock trainer: :class:`~hybrid_batch_st.training.config.TrainConfig` in, a
+saved model (with its recipe in the model card) and, optionally, its evaluation out."""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..atomic import atomic_dir, check_overwrite
+from ..data.sources import load_eval_data, training_data_of
+from ..models import cap_max_seq_length, load_model
+from .config import TrainConfig
+from .losses import make_loss
+from .merge import merge_with_base
+from .model_card import model_prompts, record_recipe
+
+__all__ = ["TrainOutcome", "make_evaluator", "train"]
+
+logger = logging.getLogger(__name__)
+
+
+def make_evaluator(config: TrainConfig, held_out=None):
+    """The evaluator named by ``config.eval`` (see :mod:`hybrid_batch_st.data.sources`), or None."""
+    data = load_eval_data(config.eval or "", config.languages, config.data_dir, held_out, config.train_articles)
+    if data is None:
+        return None
+    from ..evaluation.evaluator import MultilingualRetrievalEvaluator
+
+    name = "heldout" if config.eval in ("heldout", "auto") else Path(config.eval).name
+    # Progress bars: a full benchmark takes many minutes to encode on CPU.
+    return MultilingualRetrievalEvaluator(data, name=name, measures=config.measures, write_report=True,
+                                          show_progress_bar=True,
+                                          model_name=f"{Path(str(config.model)).name} ({config.mode} batches)")
+
+
+@dataclass
+class TrainOutcome:
+    """What :func:`train` produced: the fine-tuned model and, with ``config.eval``, its evaluation."""
+
+    model: Any
+    evaluation: Any = None  # EvaluationResult | None
+    losses: list[float] = field(default_factory=list)
+    saved_to: Path | None = None  # <output>/model; None on the other ranks of a multi-process run
+
+
+def _prepare_model(config: TrainConfig, model):
+    model = cap_max_seq_length(model if model is not None else load_model(config.model), config.max_seq_length)
+    if config.freeze_embeddings:
+        for name, parameter in model.named_parameters():
+            if "word_embeddings" in name:
+                parameter.requires_grad_(False)
+    return model
+
+
+def _run_trainer(config: TrainConfig, model, dataset, scratch: str):
+    import torch
+    from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+
+    from ..sampling.sampler import HybridBatchSampler
+
+    args = SentenceTransformerTrainingArguments(
+        output_dir=scratch,  # nothing is saved during training; the folder goes when training ends
+        per_device_train_batch_size=config.batch_size,
+        num_train_epochs=config.epochs,
+        max_steps=config.steps or -1,
+        learning_rate=config.learning_rate,
+        warmup_steps=config.warmup_ratio,
+        seed=config.seed,
+        batch_sampler=HybridBatchSampler.configure(
+            mode=config.mode, alpha=config.alpha, temperature=config.temperature,
+            language_weights=config.language_weights, language_choice=config.language_choice,
+            world_size=config.world_size,
+        ),
+        prompts=model_prompts(model),
+        logging_steps=max(1, (config.steps or 100) // 10),
+        save_strategy="no",
+        report_to="none",
+        disable_tqdm=False,
+        use_cpu=not torch.cuda.is_available(),  # torchrun on a CPU-only machine: distributed over gloo
+    )
+    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=dataset, loss=make_loss(config, model))
+    trainer.train()
+    return trainer
+
+
+def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutcome:
+    """Fine-tune ``config.model`` with hybrid batches (then, with ``config.merge_with_base`` < 1, average
+    its weights with the base model's); saves it to ``<output>/model``.
+
+    An existing ``config.output`` is refused unless ``overwrite``; the output folder appears only
+    once complete (model, ``train_config.json`` and, with ``config.eval``, the evaluation report in
+    ``<output>/eval_<name>``). Under ``torchrun`` / ``accelerate launch`` every process trains and
+    rank 0 evaluates and saves.
+    """
+    config.validate()
+    output = Path(config.output)
+    check_overwrite(output, overwrite)
+    pairs, held_out = training_data_of(config)
+    evaluator = make_evaluator(config, held_out)
+    if config.mode != "monolingual":  # cross-lingual batches need every example in two languages
+        singles = pairs.single_language_ids()
+        if singles:
+            logger.warning("dropping %d example(s) present in one language only: %s", sum(singles.values()), singles)
+            pairs = pairs.without_single_language_ids()
+    model = _prepare_model(config, model)
+    with tempfile.TemporaryDirectory(prefix="hybrid-batch-st-trainer-") as scratch:
+        trainer = _run_trainer(config, model, pairs.to_dataset(), scratch)
+    losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
+    if not trainer.is_world_process_zero():  # under torchrun / accelerate launch, rank 0 evaluates and saves
+        return TrainOutcome(model, None, losses)
+    if config.merge_with_base < 1:
+        merge_with_base(model, load_model(config.model, device=str(model.device)), config.merge_with_base)
+    evaluation = None
+    with atomic_dir(output, overwrite=overwrite) as tmp:
+        if evaluator is not None:
+            logger.info("evaluation after training: %s", evaluator(model, output_path=str(tmp)))
+            evaluation = evaluator.last_result
+        record_recipe(model, config, pairs.languages)
+        model.save(str(tmp / "model"))
+        (tmp / "train_config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
+    logger.info("training losses: %s", losses)
+    return TrainOutcome(model, evaluation, losses, output / "model")

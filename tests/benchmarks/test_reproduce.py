@@ -1,0 +1,96 @@
+"""benchmarks/reproduce.py end to end on the bundled sample with a tiny model: result files with the
+keys the README tables are built from, a merge weight chosen on validation, and resuming."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> str:
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path):
+    results, work = tmp_path / "results", tmp_path / "work"
+    args = ["benchmarks/reproduce.py", "--model", str(tiny_model_dir), "--directions", "sample:heldout",
+            "--languages", "en,de", "--seeds", "0,1", "--modes", "monolingual,hybrid", "--steps", "2",
+            "--batch-size", "8", "--merge-weights", "1,0.5", "--validation-share", "0.2",
+            "--results", str(results), "--output", str(work)]
+    run(*args)
+    folder = results / "sample-to-heldout"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "base", "hybrid-seed0", "hybrid-seed1", "monolingual-seed0", "monolingual-seed1"]
+    for name in ("hybrid-seed1", "base"):
+        saved = json.loads((folder / name / "results.json").read_text())
+        assert {"macro", "pairs", "language_bias", "train_benchmark", "mode", "seed", "train_config",
+                "training_minutes", "device", "merge_with_base", "validation"} <= set(saved)
+        assert (folder / name / "per_query.tsv.gz").is_file() and not (folder / name / "heatmap.png").exists()
+    hybrid = json.loads((folder / "hybrid-seed1" / "results.json").read_text())
+    assert (hybrid["train_benchmark"], hybrid["mode"], hybrid["seed"]) == ("sample", "hybrid", 1)
+    assert hybrid["device"].startswith("cpu (")  # where it trained: minutes compare only on one device
+    assert hybrid["merge_with_base"] in (1.0, 0.5) and set(hybrid["validation"]["mean_AP"]) == {"1.0", "0.5"}
+    chosen = max(hybrid["validation"]["mean_AP"], key=hybrid["validation"]["mean_AP"].get)
+    assert float(chosen) == hybrid["merge_with_base"]
+    assert hybrid["train_config"]["validation_share"] == 0.2 and hybrid["train_config"]["train_articles"] == 36
+    assert json.loads((folder / "base" / "results.json").read_text())["train_benchmark"] == "none"
+
+    # what an interrupted write leaves: a hidden .tmp folder, here with results.json but no per_query.tsv.gz
+    leftover = folder / ".hybrid-seed2.x1y2.tmp"
+    leftover.mkdir()
+    (leftover / "results.json").write_text((folder / "hybrid-seed1" / "results.json").read_text())
+    again = run(*args)
+    assert again.count("done before") == 4  # resumed: nothing trained or evaluated twice
+    table = run("benchmarks/results_table.py", "--results", str(results))
+    assert "| hybrid | 2 |" in table and "| X-X (monolingual) | 2 |" in table and "| base | 1 |" in table
+    assert "| hybrid vs X-X (monolingual) |" in table and " ± " in table
+    assert "| hybrid - base, mono ≥ -0.005 |" in table and "| hybrid - best of X-X, X-Y, ≥ -0.01 |" in table
+    assert "on the sample validation split" in table  # the training benchmark, not the base model's 'none'
+
+    # recipe options: validation split of the training benchmark only, the evaluation benchmark untouched
+    recipes = results / "recipes" / "symmetric"
+    run("benchmarks/reproduce.py", *args[1:args.index("--results")], "--results", str(recipes),
+        "--output", str(tmp_path / "recipes"), "--symmetric", "--validation-only", "--seeds", "0",
+        "--modes", "hybrid")
+    [only] = list(recipes.rglob("validation.json"))
+    assert only.parent.relative_to(recipes).as_posix() == "sample-validation/hybrid-seed0"
+    assert not list(recipes.rglob("results.json"))
+    record = json.loads(only.read_text())
+    assert record["train_config"]["symmetric"] is True and record["train_config"]["validation_share"] == 0.2
+    assert set(record["validation"]["base_AP"]) == {"monolingual", "cross-lingual", "multilingual"}
+    assert set(record["validation"]["AP"]) == {"1.0", "0.5"}
+    table = run("benchmarks/results_table.py", "--results", str(results))
+    assert "| sample | recipes/symmetric | hybrid | 0 |" in table
+    assert "trained on cpu (" in table  # each direction names where its models trained
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\nbefore\n\n<!-- tables from benchmarks/results_table.py: begin -->\nold\n"
+                      "<!-- tables from benchmarks/results_table.py: end -->\n\nafter\n")
+    run("benchmarks/results_table.py", "--results", str(results), "--readme", str(readme))
+    text = readme.read_text()
+    assert "old" not in text and text.startswith("# x\n\nbefore\n") and text.endswith("end -->\n\nafter\n")
+    assert "| hybrid | 2 |" in text
+
+
+def test_recipe_cost_projects_minutes_against_the_baseline(tiny_model_dir):
+    out = run("benchmarks/recipe_cost.py", "--model", str(tiny_model_dir), "--short", "1", "--long", "2",
+              "--recipe", "small:--train sample --languages en,de --batch-size 4 --steps 10",
+              "--recipe", "large:--train sample --languages en,de --batch-size 8 --steps 20")
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in out.splitlines() if line.startswith("| ")}
+    assert rows["small"][1] == "4" and rows["small"][3] == "10" and rows["small"][5].strip(" |") == "1.00"
+    assert rows["large"][1] == "8" and rows["large"][3] == "20"
+    per_step, minutes, ratio = (float(rows["large"][i].strip(" |")) for i in (2, 4, 5))
+    assert per_step > 0 and minutes >= 0 and ratio > 0 and all(map(math.isfinite, (per_step, minutes, ratio)))
+    # (their size is timing noise at this scale: speed figures belong to benchmarks, not tests)
+
+    bad = subprocess.run([sys.executable, "benchmarks/recipe_cost.py", "--model", str(tiny_model_dir),
+                          "--recipe", "x:--steps 5", "--short", "3", "--long", "2"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert bad.returncode == 2 and "--short 3 and --long 2: need 0 < short < long" in bad.stderr

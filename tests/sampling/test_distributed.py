@@ -1,0 +1,111 @@
+"""The real trainer under ``torchrun`` (gloo, CPU): every global batch follows the method, resume is exact.
+
+A global batch is the union of the per-rank batches of one step: what a loss with
+``gather_across_devices=True`` sees. tests/sampling/ddp_worker.py records the rows each rank's loss got.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+WORKER = Path(__file__).with_name("ddp_worker.py")
+LANGS = ["en", "de", "es"]
+# 47 examples in 3 languages + 1 in 2: 143 records; 2 ranks x 4 rows = global batches of 8: 17 steps per
+# epoch (sentence-transformers sets dataloader_drop_last=True under DDP; the sampler's own handling of a
+# last, smaller global batch is tested in test_sampler.py with accelerate's BatchSamplerShard).
+STEPS_PER_EPOCH = 17
+HYBRID = {"mode": "hybrid", "alpha": 0.5}
+RUNS = [
+    {"name": "hybrid", "sampler": HYBRID, "steps": 40, "save_steps": 25},
+    {"name": "cross-per-example", "sampler": {"mode": "cross-lingual", "language_choice": "example"},
+     "gather": False, "steps": STEPS_PER_EPOCH},
+    {"name": "monolingual", "sampler": {"mode": "monolingual"}, "steps": 20},
+]
+# step 25 is in the second epoch (steps 18-34), where a resumed run used to replay the first
+RESUMED = {"name": "hybrid-resumed", "output": "hybrid-resumed", "sampler": HYBRID, "steps": 40,
+           "resume": "hybrid/checkpoint-25"}
+# one process: batches of 4, 35 steps per epoch (torchrun makes it DDP, so drop_last); step 45 is in the second
+ONE_PROCESS = {"name": "hybrid-1proc", "sampler": HYBRID, "steps": 50, "save_steps": 45}
+ONE_PROCESS_RESUMED = {"name": "hybrid-1proc-resumed", "output": "hybrid-1proc-resumed", "sampler": HYBRID,
+                       "steps": 50, "resume": "hybrid-1proc/checkpoint-45"}
+
+
+def write_pairs(path: Path) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for k in range(48):
+            for lang in LANGS if k < 47 else LANGS[:2]:
+                f.write(json.dumps({"id": str(k), "lang": lang, "question": f"{lang} question {k} on topic {k % 7}",
+                                    "answer": f"{lang} answer {k} is this one"}) + "\n")
+
+
+def torchrun(nproc: int, spec: Path, *names: str) -> None:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
+           str(WORKER), str(spec), *names]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
+
+
+def load(out: Path, name: str, nproc: int = 2) -> tuple[list[list[list[list[str]]]], list[int]]:
+    """Per rank: its steps (each a list of [id, query_lang, answer_lang]) and its steps per epoch."""
+    records = [json.loads((out / f"{name}.rank{r}.json").read_text()) for r in range(nproc)]
+    return [r["steps"] for r in records], [r["steps_per_epoch"] for r in records]
+
+
+@pytest.fixture(scope="module")
+def ddp_out(tiny_model_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("ddp")
+    write_pairs(out / "pairs.jsonl")
+    spec = out / "spec.json"
+    spec.write_text(json.dumps({"model": str(tiny_model_dir), "data": str(out / "pairs.jsonl"), "out": str(out),
+                                "runs": RUNS + [RESUMED, ONE_PROCESS, ONE_PROCESS_RESUMED]}))
+    torchrun(2, spec, *(run["name"] for run in RUNS))
+    torchrun(2, spec, RESUMED["name"])  # a new launch, as after an interruption
+    torchrun(1, spec, ONE_PROCESS["name"])
+    torchrun(1, spec, ONE_PROCESS_RESUMED["name"])
+    return out
+
+
+def global_batches(ranks: list[list[list[list[str]]]]) -> list[list[list[list[str]]]]:
+    assert len({len(steps) for steps in ranks}) == 1, "ranks ran different numbers of steps"
+    return [list(step) for step in zip(*ranks)]
+
+
+@pytest.mark.parametrize("run", RUNS, ids=[r["name"] for r in RUNS])
+def test_every_global_batch_is_one_batch_of_the_method(ddp_out, run):
+    ranks, steps_per_epoch = load(ddp_out, run["name"])
+    assert steps_per_epoch == [STEPS_PER_EPOCH, STEPS_PER_EPOCH]
+    mode = run["sampler"]["mode"]
+    kinds = set()
+    for step, slices in enumerate(global_batches(ranks)):
+        assert len({len(s) for s in slices}) == 1, f"step {step}: unequal slices {[len(s) for s in slices]}"
+        rows = [row for s in slices for row in s]
+        ids = [r[0] for r in rows]
+        assert len(set(ids)) == len(ids), f"step {step}: an example twice in the global batch: {rows}"
+        mono = {r[1] == r[2] for r in rows}
+        assert len(mono) == 1, f"step {step}: monolingual and cross-lingual rows in one global batch: {rows}"
+        kinds |= mono
+        if run["sampler"].get("language_choice", "batch") == "batch":
+            assert len({(r[1], r[2]) for r in rows}) == 1, f"step {step}: several language pairs: {rows}"
+        assert len(rows) == 8
+    assert kinds == {"monolingual": {True}, "cross-lingual": {False}, "hybrid": {True, False}}[mode]
+
+
+def test_resume_from_a_mid_epoch_checkpoint_replays_the_uninterrupted_batches(ddp_out):
+    full, _ = load(ddp_out, "hybrid")
+    resumed, _ = load(ddp_out, "hybrid-resumed")
+    for rank in range(2):
+        assert len(full[rank]) == 40 and len(resumed[rank]) == 15
+        assert resumed[rank] == full[rank][25:], f"rank {rank}: the resumed run saw other batches"
+        # the second epoch differs from the first, so replaying the first would be caught
+        assert full[rank][25:34] != full[rank][25 - STEPS_PER_EPOCH : 34 - STEPS_PER_EPOCH]
+    (full,), (steps_per_epoch,) = load(ddp_out, "hybrid-1proc", nproc=1)
+    (resumed,), _ = load(ddp_out, "hybrid-1proc-resumed", nproc=1)
+    assert steps_per_epoch == 35 and len(full) == 50
+    assert resumed == full[45:] and full[45:] != full[45 - 35 : 50 - 35]
