@@ -11,7 +11,8 @@ For each setting :func:`compare_over_seeds` reports:
   i.e. by seed, where both recipes have the same number);
 - a two-level bootstrap: seeds of A, seeds of B and questions are all resampled with replacement
   (``resamples`` times); the 95% interval of the resampled differences and the two-sided bootstrap
-  p-value (twice the smaller share of resampled differences on either side of 0);
+  p-value (twice the smaller share of resampled differences on either side of 0, counted as
+  ``(k + 1) / (resamples + 1)`` so that it is never 0);
 - the exact permutation p-value over run labels: every way of splitting the ``n_a + n_b`` runs into
   two groups of the original sizes, the statistic being the difference of the groups' mean values.
 
@@ -109,7 +110,8 @@ def _one_setting(a_runs: list[PerQuery], b_runs: list[PerQuery], measure: str, s
     a, b = values[: len(a_runs)], values[len(a_runs):]
     diffs = _bootstrap(a, b, resamples, seed)
     observed = float(b.mean() - a.mean())
-    p = 2 * min(np.mean(diffs <= 0), np.mean(diffs >= 0)) if observed else 1.0
+    # (count + 1) / (resamples + 1): a bootstrap p-value is never 0
+    p = 2 * (min(np.sum(diffs <= 0), np.sum(diffs >= 0)) + 1) / (len(diffs) + 1) if observed else 1.0
     per_seed = [float(bs.mean() - as_.mean()) for as_, bs in zip(a, b)] if len(a) == len(b) else []
     return SeedComparison(
         measure, setting, len(ids), len(a), len(b), float(a.mean()), float(b.mean()), per_seed,

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Callable, Iterator, Literal, Mapping, Union
+from typing import Any, Callable, Iterator, Literal, Mapping, Union
 
 import numpy as np
 import torch
@@ -56,6 +56,9 @@ logger = logging.getLogger(__name__)
 
 Mode = str  # one of hybrid_batch_st.names.MODES
 Alpha = Union[float, Literal["size"]]
+#: the sampling options and their defaults (those of ``__init__``)
+_OPTIONS: dict[str, Any] = {"mode": "hybrid", "alpha": 0.5, "temperature": 1.0, "language_weights": None,
+                            "language_choice": "batch", "world_size": None}
 
 
 class HybridBatchSampler(DefaultBatchSampler):
@@ -151,25 +154,18 @@ class HybridBatchSampler(DefaultBatchSampler):
         return f"a global batch of {self.global_batch_size} ({self.world_size} processes x batch_size={self.batch_size})"
 
     @classmethod
-    def configure(
-        cls,
-        mode: Mode = "hybrid",
-        alpha: Alpha = 0.5,
-        temperature: float = 1.0,
-        language_weights: Mapping[str, float] | None = None,
-        language_choice: str = "batch",
-        world_size: int | None = None,
-    ) -> Callable[..., "HybridBatchSampler"]:
-        """A factory for ``SentenceTransformerTrainingArguments(batch_sampler=...)`` with these options.
-
-        Options are checked here, so a typo fails before training starts.
+    def configure(cls, **options: Any) -> Callable[..., "HybridBatchSampler"]:
+        """A factory for ``SentenceTransformerTrainingArguments(batch_sampler=...)`` with these options
+        (``mode``, ``alpha``, ``temperature``, ``language_weights``, ``language_choice``, ``world_size``,
+        as the class takes them). Options are checked here, so a typo fails before training starts.
         """
-        check_sampler_options(mode, alpha, temperature, language_choice, language_weights, world_size)
-        return functools.partial(
-            cls, mode=mode, alpha=alpha, temperature=temperature,
-            language_weights=dict(language_weights) if language_weights else None,
-            language_choice=language_choice, world_size=world_size,
-        )
+        unknown = sorted(set(options) - set(_OPTIONS))
+        if unknown:
+            raise TypeError(f"HybridBatchSampler.configure: unknown option(s) {unknown}; it takes {sorted(_OPTIONS)}")
+        chosen = _OPTIONS | options
+        check_sampler_options(**chosen)
+        chosen["language_weights"] = dict(chosen["language_weights"]) if chosen["language_weights"] else None
+        return functools.partial(cls, **chosen)
 
     def global_batch_sizes(self) -> list[int]:
         """Rows of each global batch of an epoch (each a multiple of the world size)."""

@@ -143,6 +143,34 @@ def test_offline_hub_id_and_ctrl_c_are_one_line(tiny_model_dir, tmp_path):
     assert not out.exists() and not list(tmp_path.glob(".interrupted*"))
 
 
+def test_only_input_errors_are_one_line(monkeypatch, tmp_path, capsys):
+    from hybrid_batch_st.cli import commands, main
+    from hybrid_batch_st.errors import is_input_error
+
+    def torch_fails(args):  # a failure inside torch (as an out-of-memory is): the user needs its traceback
+        import torch
+
+        return torch.zeros(2) @ torch.zeros(3)
+
+    monkeypatch.setitem(commands.COMMANDS, "cache", torch_fails)
+    with pytest.raises(RuntimeError) as raised:
+        main(["cache"])
+    assert not is_input_error(raised.value)
+    monkeypatch.undo()
+    code = main(["evaluate", "--model", "m", "--measures", "P", "--output", str(tmp_path / "e")])
+    err = capsys.readouterr().err
+    assert code == 2 and "measure 'P' needs its cutoff parameter, e.g. P@10" in err  # before loading any model
+    code = main(["evaluate", "--model", "m", "--languages", "en,xx", "--output", str(tmp_path / "e")])
+    err = capsys.readouterr().err
+    assert code == 2 and "no language(s) ['xx']" in err and "--train" not in err and "--eval" not in err
+    code = main(["train", "--batch-size", "1", "--output", str(tmp_path / "t")])
+    assert code == 2 and "in-batch negatives need at least 2 rows" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:  # a flag's value: argparse's usage error, before any work
+        main(["train", "--measures", "AP,FOO@3", "--output", str(tmp_path / "t")])
+    assert usage.value.code == 2 and "unknown ir-measures measure 'FOO@3'" in capsys.readouterr().err
+    assert not (tmp_path / "e").exists() and not (tmp_path / "t").exists()
+
+
 def test_config_file_takes_every_option(tmp_path):
     from hybrid_batch_st.training.config import TrainConfig
 

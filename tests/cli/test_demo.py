@@ -10,7 +10,7 @@ def test_demo_runs_the_whole_path(tiny_model_dir, tmp_path, capsys):
 
     out = tmp_path / "demo"
     assert main(["demo", "--model", str(tiny_model_dir), "--steps", "2", "--batch-size", "8",
-                 "--languages", "en,de", "--output", str(out)]) == 0
+                 "--languages", "en,de", "--max-seq-length", "64", "--output", str(out)]) == 0
     printed = capsys.readouterr().out
     for row in ("| base (st) |", "| X-X (monolingual) |", "| X-Y (cross-lingual) |", "| hybrid |"):
         assert row in printed
@@ -26,3 +26,7 @@ def test_demo_runs_the_whole_path(tiny_model_dir, tmp_path, capsys):
         assert json.loads((out / mode / "train_config.json").read_text())["mode"] == mode
     assert (out / "pyserini" / "index" / "index").is_file()
     assert (out / "summary.md").read_text().startswith("| model |")
+    for part in ("base", "monolingual", "cross-lingual", "hybrid"):  # one length rule for every model compared
+        encoding = json.loads((out / part / "eval_heldout" / "results.json").read_text())["encoding"]
+        assert encoding["max_seq_length"] == 64, part
+    assert "paired over parallel questions" in summary["significance"]

@@ -75,6 +75,10 @@ def test_bad_input_errors(tmp_path):
     with pytest.raises(ValueError, match=r"records: record 2: unknown language code 'english'"):
         MultilingualPairDataset.from_records([RECORDS[0], {**RECORDS[1], "lang": "english"}])
     assert MultilingualPairDataset.from_records([{**r, "lang": r["lang"] + "-XY"} for r in RECORDS]).languages
+    latin1 = tmp_path / "latin1.jsonl"
+    latin1.write_bytes(json.dumps(RECORDS[0]).encode() + b"\n" + b'{"id": "a", "\xff": 1}\n')
+    with pytest.raises(ValueError, match=r"latin1.jsonl:2: not UTF-8 text \(byte 0xff at column 14\); save the file"):
+        MultilingualPairDataset.from_jsonl(latin1)
 
 
 def test_pair_rows_number_every_question_answer_combination_once():

