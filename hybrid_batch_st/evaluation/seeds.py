@@ -8,7 +8,8 @@ runs (one per seed), and per setting the unit values are the per-question means 
 For each setting :func:`compare_over_seeds` reports:
 
 - the difference B - A of the means over seeds and questions, and per seed (runs paired by position,
-  i.e. by seed, where both recipes have the same number);
+  i.e. by seed, where both recipes have the same number; each run against the other side's only run,
+  such as a base model);
 - a two-level bootstrap: seeds of A, seeds of B and questions are all resampled with replacement
   (``resamples`` times); the 95% interval of the resampled differences and the two-sided bootstrap
   p-value (twice the smaller share of resampled differences on either side of 0, counted as
@@ -49,7 +50,7 @@ class SeedComparison:
     n_b: int
     mean_a: float
     mean_b: float
-    per_seed: list[float]  # B - A per seed (runs paired by position); empty if the seed counts differ
+    per_seed: list[float]  # B - A per seed (see _per_seed); empty where runs cannot be paired
     ci: tuple[float, float]  # 95% bootstrap interval of B - A
     bootstrap_p: float
     permutation_p: float
@@ -67,8 +68,8 @@ class SeedComparison:
 
     @property
     def same_sign_every_seed(self) -> bool:
-        """Whether every seed's difference has the sign of the mean difference (True with one seed or
-        where seeds cannot be paired, as against the base model)."""
+        """Whether every seed's difference has the sign of the mean difference (vacuously true where
+        runs cannot be paired)."""
         return all(np.sign(d) == np.sign(self.difference) for d in self.per_seed) and self.difference != 0
 
     def starred(self, level: float = 0.05) -> bool:
@@ -104,6 +105,14 @@ def _permutation_p(run_means: np.ndarray, n_a: int) -> float:
     return float(np.mean(np.abs(stats) >= abs(observed) - 1e-12))
 
 
+def _per_seed(a: np.ndarray, b: np.ndarray) -> list[float]:
+    """B - A per seed: runs paired by position (the same seed) where both recipes have as many, each run
+    against the single run of the other side (a base model) where one has one, else none."""
+    if len(a) == len(b) or len(a) == 1 or len(b) == 1:
+        return [float(y - x) for x, y in zip(*np.broadcast_arrays(a, b))]
+    return []
+
+
 def _one_setting(a_runs: list[PerQuery], b_runs: list[PerQuery], measure: str, setting: str, resamples: int,
                  seed: int) -> SeedComparison:
     ids, values = question_values(a_runs + b_runs, measure, setting)
@@ -112,7 +121,7 @@ def _one_setting(a_runs: list[PerQuery], b_runs: list[PerQuery], measure: str, s
     observed = float(b.mean() - a.mean())
     # (count + 1) / (resamples + 1): a bootstrap p-value is never 0
     p = 2 * (min(np.sum(diffs <= 0), np.sum(diffs >= 0)) + 1) / (len(diffs) + 1) if observed else 1.0
-    per_seed = [float(bs.mean() - as_.mean()) for as_, bs in zip(a, b)] if len(a) == len(b) else []
+    per_seed = _per_seed(a.mean(axis=1), b.mean(axis=1))
     return SeedComparison(
         measure, setting, len(ids), len(a), len(b), float(a.mean()), float(b.mean()), per_seed,
         (float(np.quantile(diffs, 0.025)), float(np.quantile(diffs, 0.975))), float(min(1.0, p)),
