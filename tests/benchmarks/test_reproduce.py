@@ -87,7 +87,8 @@ def test_recipe_cost_projects_minutes_against_the_baseline(tiny_model_dir):
     assert rows["small"][1] == "4" and rows["small"][3] == "10" and rows["small"][5].strip(" |") == "1.00"
     assert rows["large"][1] == "8" and rows["large"][3] == "20"
     per_step, minutes, ratio = (float(rows["large"][i].strip(" |")) for i in (2, 4, 5))
-    assert per_step > 0 and minutes >= 0 and ratio > 0 and all(map(math.isfinite, (per_step, minutes, ratio)))
+    # at this scale their size is timing noise, but never a negative cost (which noise used to give)
+    assert min(per_step, minutes, ratio) >= 0 and all(map(math.isfinite, (per_step, minutes, ratio)))
     # (their size is timing noise at this scale: speed figures belong to benchmarks, not tests)
 
     bad = subprocess.run([sys.executable, "benchmarks/recipe_cost.py", "--model", str(tiny_model_dir),
