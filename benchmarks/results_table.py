@@ -29,7 +29,7 @@ from hybrid_batch_st.atomic import atomic_path
 from hybrid_batch_st.evaluation.seeds import compare_over_seeds
 from hybrid_batch_st.evaluation.significance import PerQuery, load_per_query
 from hybrid_batch_st.evaluation.tables import seed_table
-from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, SETTINGS
+from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, MODES, SETTINGS
 # XLM-R hybrid, mAP mono / cross / multi (arXiv 2408.10536, Tables 1-2); for XQuAD-R the issue rounds
 # .798 / .705 / .593 up to .80 / .71 / .60.
 PAPER_HYBRID = {"xquad-r": (0.80, 0.71, 0.60), "mlqa-r": (0.648, 0.623, 0.512)}
@@ -57,7 +57,7 @@ def target_check(rows: dict[str, list[dict]], benchmark: str) -> str:
     if BASE in mean:
         lines.append(f"| hybrid - base, mono ≥ -{BASE_MONO_SLACK} | {_mark(hybrid[0] - mean[BASE][0], -BASE_MONO_SLACK)}"
                      " | " + " | ".join(f"{h - b:+.4f}" for h, b in zip(hybrid[1:], mean[BASE][1:])) + " |")
-    others = [mean[m] for m in ("monolingual", "cross-lingual") if m in mean]
+    others = [mean[m] for m in MODES if m != "hybrid" and m in mean]  # the single-type recipes
     if others:
         best = [max(values) for values in zip(*others)]
         lines.append(f"| hybrid - best of X-X, X-Y, ≥ -{BEST_SLACK} | "

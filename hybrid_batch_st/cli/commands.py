@@ -42,6 +42,7 @@ def demo(args: argparse.Namespace) -> int:
 def evaluate(args: argparse.Namespace) -> int:
     from ..data.sources import load_eval_data
     from ..evaluation.language_pairs import evaluate as run
+    from ..evaluation.groups import parse_groups
     from ..evaluation.measures import parse_measures
     from ..evaluation.report import write_report
     from ..evaluation.tables import macro_table
@@ -50,11 +51,12 @@ def evaluate(args: argparse.Namespace) -> int:
     measures = parse_measures(args.measures)  # fail before loading anything
     check_overwrite(args.output, args.overwrite)
     languages = parse_languages(args.languages) if args.languages else None
-    data = load_eval_data(args.benchmark, languages, args.data_dir)
+    groups = parse_groups(args.groups) if args.groups else None
+    data = load_eval_data(args.benchmark, languages, args.data_dir, split=args.split)
     model = cap_max_seq_length(load_model(args.model), args.max_seq_length)
     result = run(model, data, measures, depth=args.depth, batch_size=args.batch_size, cache=not args.no_cache,
                  query_prompt=args.query_prompt, passage_prompt=args.passage_prompt,
-                 benchmark=args.benchmark, model_name=str(args.model))
+                 benchmark=args.benchmark, model_name=str(args.model), groups=groups)
     out = write_report(result, args.output)
     print(macro_table([(str(args.model), result)]))
     print(f"results written to {out}/results.json, results.md, heatmap.png")
@@ -117,6 +119,9 @@ def benchmark_files(args: argparse.Namespace) -> int:
 
     check_overwrite(args.output, args.overwrite)
     data = load_eval_data(args.benchmark, sorted({args.query_lang, args.pool_lang}), args.data_dir)
+    if not isinstance(data, dict):
+        raise ValueError(f"benchmark-files writes LAReQA pairs (sample, xquad-r, mlqa-r, a SQuAD-R folder), not "
+                         f"{args.benchmark!r}")
     files = write_benchmark_files(data, args.query_lang, args.pool_lang, args.output, limit=args.limit)
     print("\n".join(f"{name}: {path}" for name, path in files.items()))
     return 0

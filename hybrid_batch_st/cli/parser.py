@@ -98,9 +98,14 @@ def _add_demo(sub) -> None:
 
 def _benchmark_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--benchmark", default="sample",
-                   help=f"one of {', '.join(BENCHMARK_NAMES)} (sample: the bundled held-out articles; the others are "
-                        "downloaded once unless --data-dir) or a SQuAD-R folder (default: sample)")
-    p.add_argument("--data-dir", help="folder holding xquad-r/ and mlqa-r/ (default: the download cache)")
+                   help=f"one of {', '.join(BENCHMARK_NAMES)} (sample: the bundled held-out articles; xquad-r and "
+                        "mlqa-r are downloaded once unless --data-dir; the others read --data-dir), parallel:PATH (JSONL "
+                        "of id/lang/text or a folder of <lang>.txt), beir:DIR (BEIR folders per language) or a SQuAD-R "
+                        "folder (default: sample)")
+    p.add_argument("--data-dir", help="folder holding the benchmarks' folders (xquad-r/, mlqa-r/, tatoeba/, flores200/, "
+                                      "xsid/, xflickrco/; default: the download cache, XQuAD-R and MLQA-R only)")
+    p.add_argument("--split", help="the split of benchmarks that have several: flores200 dev|devtest (default "
+                                   "devtest), xsid test|valid (default test), beir:DIR qrels/<split>.tsv (default test)")
 
 
 def _add_evaluate(sub) -> None:
@@ -111,7 +116,10 @@ def _add_evaluate(sub) -> None:
               "hybrid-batch-st evaluate --model M --benchmark xquad-r --data-dir data --measures AP,nDCG@10 --output E"])
     p.add_argument("--model", required=True, help="sentence-transformers model id or folder")
     _benchmark_flags(p)
-    p.add_argument("--languages", help="comma-separated subset of the benchmark's languages (default: all)")
+    p.add_argument("--languages", help="comma-separated subset of the benchmark's languages, any code form: de, deu, "
+                                       "deu_Latn (default: all, or the benchmark's default set)")
+    p.add_argument("--groups", help="language groups to report, e.g. 'low=yor,hau high=en,de' (default: seen / unseen "
+                                    "from the model card's languages, where it records them)")
     p.add_argument("--measures", default=",".join(DEFAULT_MEASURES),
                    help=f"comma-separated ir-measures measures (default: {','.join(DEFAULT_MEASURES)})")
     p.add_argument("--depth", type=int, default=0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-__all__ = ["ISO_639_1", "unknown_language_codes"]
+__all__ = ["ISO_639_1", "unknown_language_codes", "canonical_language"]
 
 #: Every ISO 639-1 two-letter language code.
 ISO_639_1 = frozenset("""
@@ -27,3 +27,29 @@ def unknown_language_codes(codes: Iterable[str]) -> list[str]:
         if match is None or match.group(1) not in ISO_639_1:
             out.append(code)
     return out
+
+
+#: ISO 639-3 individual languages that stand for a macrolanguage's ISO 639-1 code in benchmarks
+#: (LASER / Tatoeba and FLORES-200 name the individual language).
+_INDIVIDUAL = {"cmn": "zh", "pes": "fa", "prs": "fa", "swh": "sw", "arb": "ar", "zsm": "ms", "lvs": "lv", "ekk": "et",
+               "khk": "mn", "npi": "ne", "ory": "or", "plt": "mg", "uzn": "uz", "azj": "az", "gaz": "om", "als": "sq",
+               "quy": "qu", "ydd": "yi", "pbt": "ps", "kmr": "ku", "nob": "nb", "nno": "nn", "hrv": "hr", "srp": "sr",
+               "bos": "bs", "ind": "id", "fil": "tl"}
+
+
+def canonical_language(code: str) -> str:
+    """One code per language: ISO 639-1 where the language has one, else ISO 639-3, lower case.
+
+    Takes ISO 639-1 (``de``), ISO 639-3 (``deu``, ``cmn``), FLORES-style ``deu_Latn`` and BCP-47
+    tags (``en-US``, ``zh_TW``); the script or region is dropped, so a model trained on ``de``
+    counts as having seen ``deu`` and ``deu_Latn``. An unknown code is returned lower-cased.
+    """
+    base = re.split(r"[-_]", code.strip(), maxsplit=1)[0].lower()
+    if len(base) == 2:
+        return base
+    if base in _INDIVIDUAL:
+        return _INDIVIDUAL[base]
+    import pycountry
+
+    found = pycountry.languages.get(alpha_3=base)
+    return getattr(found, "alpha_2", None) or base

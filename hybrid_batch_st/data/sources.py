@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Sequence
 from ..errors import option
 from ..tasks import BENCHMARK_NAMES
 from ..tasks.lareqa import BENCHMARKS, load_benchmark
+from ..tasks.registry import is_task_benchmark, load_task
 from ..tasks.sample import TRAIN_ARTICLES
 from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder, split_by_article, split_validation
 
 if TYPE_CHECKING:
+    from ..tasks.task import RetrievalTask
     from .dataset import MultilingualPairDataset
 
 __all__ = ["SPLIT_SOURCES", "EVAL_SOURCES", "load_languages", "load_training_data", "training_data_of",
@@ -87,11 +89,16 @@ def training_data_of(config) -> tuple["MultilingualPairDataset", Languages | Non
 
 
 def load_eval_data(source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
-                   held_out: Languages | None = None, train_articles: int = TRAIN_ARTICLES) -> Languages | None:
-    """Evaluation data named by ``source`` (see the module docstring); None for ``"auto"`` without
-    held-out articles and for ``""``."""
+                   held_out: Languages | None = None, train_articles: int = TRAIN_ARTICLES,
+                   split: str | None = None) -> "Languages | RetrievalTask | None":
+    """Evaluation data named by ``source`` (see the module docstring): LAReQA-style languages, or a
+    :class:`~hybrid_batch_st.tasks.task.RetrievalTask` for the other benchmarks (``tatoeba``,
+    ``flores200``, ``xsid``, ``xflickrco``, ``parallel:PATH``, ``beir:DIR``; ``split`` where they have
+    several); None for ``"auto"`` without held-out articles and for ``""``."""
     if not source or (source == "auto" and held_out is None):
         return None
+    if is_task_benchmark(source):
+        return load_task(source, languages, data_dir, split)
     if source in ("heldout", "validation", "auto"):
         if held_out is None:
             raise ValueError(f"{option('eval', 'heldout')}: the training data has no held-out part; name a "

@@ -11,6 +11,7 @@ from sentence_transformers.sentence_transformer.evaluation import SentenceEvalua
 from ..models import ENCODE_BATCH_SIZE
 from ..names import DEFAULT_MEASURES, SETTINGS
 from ..tasks.squad_r import SquadRLanguage
+from ..tasks.task import RetrievalTask
 from .language_pairs import evaluate
 from .measures import parse_measures
 from .results import EvaluationResult
@@ -29,7 +30,8 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
     three, and ``rank_distance``. The primary metric is ``mean_<first measure>``.
 
     Args:
-        data: ``{lang: SquadRLanguage}``, e.g. from :func:`hybrid_batch_st.data.sources.load_eval_data`.
+        data: a :class:`~hybrid_batch_st.tasks.task.RetrievalTask` or ``{lang: SquadRLanguage}``, e.g. from
+            :func:`hybrid_batch_st.data.sources.load_eval_data`.
         measures: ir-measures measure strings; ``AP`` by default.
         name: metric prefix (e.g. ``"xquad-r"``).
         depth: 0 (default) for exact measures of the full ranking; N cuts each ranking at N (approximate).
@@ -52,7 +54,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
 
     def __init__(
         self,
-        data: Mapping[str, SquadRLanguage],
+        data: RetrievalTask | Mapping[str, SquadRLanguage],
         measures: Iterable[str] | str = DEFAULT_MEASURES,
         name: str = "",
         depth: int = 0,
@@ -65,7 +67,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         cache: bool = False,
     ):
         super().__init__()
-        self.data = dict(data)
+        self.data = data if isinstance(data, RetrievalTask) else dict(data)
         self.measures = parse_measures(measures)
         self.name = name
         self.depth = depth
@@ -80,13 +82,15 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
 
     @classmethod
     def from_benchmark(
-        cls, benchmark: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None, **kwargs
+        cls, benchmark: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
+        split: str | None = None, **kwargs
     ) -> "MultilingualRetrievalEvaluator":
-        """An evaluator on ``"xquad-r"``, ``"mlqa-r"``, ``"sample"`` (its held-out articles) or a SQuAD-R folder."""
+        """An evaluator on any ``--benchmark`` name (``"xquad-r"``, ``"sample"``: its held-out articles,
+        ``"tatoeba"``, ``"flores200"``, ``"parallel:PATH"``, ``"beir:DIR"``, ...) or a SQuAD-R folder."""
         from ..data.sources import load_eval_data
 
         kwargs.setdefault("name", Path(benchmark).name)
-        return cls(load_eval_data(benchmark, languages, data_dir), **kwargs)
+        return cls(load_eval_data(benchmark, languages, data_dir, split=split), **kwargs)
 
     def __call__(self, model, output_path: str | None = None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
         result = evaluate(
@@ -123,7 +127,8 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         return metrics
 
     def get_config_dict(self) -> dict:
-        return {"languages": list(self.data), "measures": self.measures, "depth": self.depth}
+        languages = self.data.languages if isinstance(self.data, RetrievalTask) else list(self.data)
+        return {"languages": languages, "measures": self.measures, "depth": self.depth}
 
 
 def _model_label(model) -> str:

@@ -1,19 +1,19 @@
-"""Scoring a model on every language pair of a LAReQA-style benchmark (see ../shared/METHOD.md).
+"""Scoring a model on every language pair of a multilingual retrieval benchmark (../shared/METHOD.md).
 
-Settings:
+The benchmark is a :class:`~hybrid_batch_st.tasks.task.RetrievalTask` (a LAReQA-style
+``{lang: SquadRLanguage}`` is turned into one). Settings come from the task:
 
-- ``monolingual``: questions in X against the sentence pool of X;
-- ``cross-lingual``: questions in X against the pool of Y (X != Y), using the
-  questions whose id exists in both languages;
-- ``multilingual``: questions in X against the union of all pools; relevant are
-  the answer sentences in every language that has the question.
+- ``monolingual``: a query set against a pool of its own language;
+- ``cross-lingual``: a query set against a pool of another language;
+- ``multilingual``: a query set against the union of all pools; relevant are its judged documents
+  in every pool (LAReQA: the answer sentence in every language that has the question).
 
-Every question and every sentence is encoded once (``encode_query`` / ``encode_document``), and
+Every query and every document is encoded once (``encode_query`` / ``encode_document``), and
 not again while the embedding cache holds it (:mod:`.embedding_cache`). Scores are exact inner
 products of normalised embeddings. Evaluation is exact by default: every measure is that of the
-full ranking, computed from the exact rank of each relevant sentence (see :mod:`.ranking`).
+full ranking, computed from the exact rank of each relevant document (see :mod:`.ranking`).
 ``depth > 0`` is an explicit approximation: the ranking is cut there first and a relevant
-sentence below it counts as not retrieved. Language bias uses the full multilingual ranking.
+document below it counts as not retrieved. Language bias uses the full multilingual ranking.
 """
 
 from __future__ import annotations
@@ -21,21 +21,23 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from ..models import ENCODE_BATCH_SIZE, encode_documents, encode_queries, query_passage_prompts
+from ..models import ENCODE_BATCH_SIZE, query_passage_prompts
 from ..names import DEFAULT_MEASURES, MULTILINGUAL_POOL, SETTINGS
-from ..tasks.squad_r import SquadRLanguage
-from .embedding_cache import EmbeddingCache, cache_key, cached_encode, encoding_settings
+from ..tasks.squad_r import SquadRLanguage, squad_r_task
+from ..tasks.task import RetrievalTask
+from .embedding_cache import EmbeddingCache, cache_key, encoding_settings
+from .encoding import EncodedTask, encode_task, encode_texts
+from .groups import group_macro, parse_groups, seen_unseen
 from .measures import parse_measures
 from .ranking import Scorer, relevant_ranks
 from .results import EvaluationResult
 
-__all__ = ["evaluate", "encode_texts"]
+__all__ = ["evaluate", "encode_texts", "as_task"]
 
 
 class _Stopwatch(defaultdict):
@@ -53,101 +55,95 @@ class _Stopwatch(defaultdict):
             self[phase] += time.perf_counter() - start
 
 
-def encode_texts(model, texts: Sequence[str], prompt: str | None, batch_size: int, show_progress_bar: bool,
-                 cache: EmbeddingCache | None = None, kind: str = "query") -> np.ndarray:
-    """Normalised float32 embeddings of queries (``kind="query"``) or documents; ``prompt`` is the
-    prompt text the model's ``encode_query`` / ``encode_document`` will prepend. With ``cache``,
-    texts encoded before by the same model (and prompt) are read from it."""
-    encoder = encode_queries if kind == "query" else encode_documents
-
-    def encode(batch: list[str]) -> np.ndarray:
-        return encoder(model, batch, prompt=prompt or "", batch_size=batch_size, show_progress_bar=show_progress_bar)
-
-    return np.ascontiguousarray(cached_encode(encode, texts, prompt, cache), dtype=np.float32)
+def as_task(data: RetrievalTask | Mapping[str, SquadRLanguage], name: str = "") -> RetrievalTask:
+    """A :class:`RetrievalTask` as it is, or LAReQA-style ``{lang: SquadRLanguage}`` turned into one."""
+    if isinstance(data, RetrievalTask):
+        return data
+    if not data:
+        raise ValueError("no languages to evaluate")
+    return squad_r_task(data, name)
 
 
-@dataclass
-class _Encoded:
-    """Embeddings of every language's questions and sentences, and where each language starts."""
-
-    languages: list[str]
-    questions: dict[str, np.ndarray]
-    sentences: dict[str, np.ndarray]
-    all_sentences: np.ndarray
-    offsets: np.ndarray  # sentence offset of each language in all_sentences, plus the total
-
-
-def _check(data: Mapping[str, SquadRLanguage], settings: Sequence[str], depth: int) -> None:
+def _check(task: RetrievalTask, settings: Sequence[str], depth: int) -> None:
     unknown = [s for s in settings if s not in SETTINGS]
     if unknown:
         raise ValueError(f"unknown setting(s) {unknown}; choose from {SETTINGS}")
     if depth < 0:
         raise ValueError(f"depth={depth} must be >= 0 (0 = the full ranking, exact)")
-    if not data:
-        raise ValueError("no languages to evaluate")
-    for lang, d in data.items():
-        if not d.questions or not d.sentences:
-            raise ValueError(f"language {lang!r} has no {'questions' if not d.questions else 'sentences'} to evaluate")
+    for kind, sets in (("queries", task.queries), ("documents", task.pools)):
+        for name, s in sets.items():
+            if not s.texts:
+                raise ValueError(f"{task.name or 'benchmark'}: {name!r} has no {kind} to evaluate")
+    if not task.pairs and not task.multilingual:
+        raise ValueError(f"{task.name or 'benchmark'}: no language pair to evaluate")
 
 
-def _encode_all(model, data: Mapping[str, SquadRLanguage], prompts: tuple[str | None, str | None], batch_size: int,
-                show_progress_bar: bool, cache: EmbeddingCache | None) -> _Encoded:
-    languages = list(data)
-    q_all = encode_texts(model, [q.text for lang in languages for q in data[lang].questions], prompts[0],
-                         batch_size, show_progress_bar, cache, kind="query")
-    s_all = encode_texts(model, [s for lang in languages for s in data[lang].sentences], prompts[1],
-                         batch_size, show_progress_bar, cache, kind="document")
-    q_off = np.cumsum([0] + [len(data[lang].questions) for lang in languages])
-    s_off = np.cumsum([0] + [len(data[lang].sentences) for lang in languages])
-    return _Encoded(
-        languages,
-        {lang: q_all[q_off[n] : q_off[n + 1]] for n, lang in enumerate(languages)},
-        {lang: s_all[s_off[n] : s_off[n + 1]] for n, lang in enumerate(languages)},
-        s_all, s_off,
-    )
+def _judged(task: RetrievalTask, enc: EncodedTask, query_set: str, pools: list[str], rows: dict[str, dict[str, int]]):
+    """Per query with a judged document in ``pools``: its row, its relevant rows (in the pools' order,
+    offset as in their concatenation) and grades, and the row it may not rank (its own text, or -1)."""
+    starts = dict(zip(pools, np.cumsum([0] + [len(enc.doc_ids[p]) for p in pools]).tolist()))
+    kept, relevant, grades, exclude = [], [], [], []
+    for r, qid in enumerate(enc.query_ids[query_set]):
+        found = [(starts[p] + rows[p][d], g) for p in pools for d, g in task.relevant(query_set, qid, p).items()]
+        if found:
+            kept.append(r)
+            relevant.append(np.array([i for i, _ in found]))
+            grades.append(np.array([g for _, g in found]))
+            own = [starts[p] + rows[p][e] for p in pools if (e := task.excluded(query_set, qid, p)) is not None]
+            exclude.append(own[0] if own else -1)
+    return kept, relevant, grades, np.array(exclude, dtype=np.int64)
 
 
-def _score_pairs(data, enc: _Encoded, settings, scorer: Scorer, watch: _Stopwatch) -> None:
-    """Monolingual and cross-lingual pairs: questions of x against the pool of y."""
-    answer = {lang: data[lang].answer_of() for lang in enc.languages}
-    for x in enc.languages:
-        for y in enc.languages:
-            setting = "monolingual" if x == y else "cross-lingual"
-            rows = [r for r, q in enumerate(data[x].questions) if q.id in answer[y]]
-            if setting not in settings or not rows:
-                continue
-            questions = [data[x].questions[r] for r in rows]
-            names = np.array(data[y].doc_ids(), dtype=object)
-            relevant = [np.array([answer[y][q.id]]) for q in questions]
-            inputs = (enc.questions[x][rows], enc.sentences[y], relevant, names)
-            with watch("search"):
-                ranks = relevant_ranks(*inputs)
-            with watch("score"):
-                scorer.score(x, y, setting, ranks, [q.id for q in questions], inputs)
+def _score(task, enc, scorer, watch, query_set: str, pools: list[str], pool_name: str, setting: str, names):
+    rows = {p: enc.row_of(p) for p in pools}
+    kept, relevant, grades, exclude = _judged(task, enc, query_set, pools, rows)
+    if not kept:
+        return None
+    matrix = enc.union if len(pools) == len(task.pools) else np.concatenate([enc.pools[p] for p in pools])
+    inputs = (enc.queries[query_set][kept], matrix, relevant, names, exclude, grades)
+    with watch("search"):
+        ranks = relevant_ranks(*inputs[:5])
+    with watch("score"):
+        scorer.score(query_set, pool_name, setting, ranks, [enc.query_ids[query_set][r] for r in kept], inputs)
+    return relevant, ranks
 
 
-def _score_multilingual(data, enc: _Encoded, scorer: Scorer, watch: _Stopwatch) -> dict:
-    """Questions of each language against every pool at once; returns the language bias."""
-    languages, offsets = enc.languages, enc.offsets
-    answer = {lang: data[lang].answer_of() for lang in languages}
-    names = np.array([name for lang in languages for name in data[lang].doc_ids()], dtype=object)
+def _union_names(task: RetrievalTask, enc: EncodedTask) -> np.ndarray:
+    """Document names in the union: the ids where they are unique across pools, else ``pool:id``."""
+    ids = [d for p in task.pools for d in enc.doc_ids[p]]
+    if len(set(ids)) == len(ids):
+        return np.array(ids, dtype=object)
+    return np.array([f"{p}:{d}" for p in task.pools for d in enc.doc_ids[p]], dtype=object)
+
+
+def _language_bias(task: RetrievalTask, enc: EncodedTask, query_set: str, relevant, ranks) -> tuple[list, float]:
+    """Rank distances (max - min rank over a query's relevant documents) and the share of queries whose
+    best relevant hit is in their own language."""
+    own_rows = np.zeros(len(enc.union), dtype=bool)
+    for p, start in enc.offsets.items():
+        if task.pools[p].lang == task.queries[query_set].lang:
+            own_rows[start : start + len(enc.doc_ids[p])] = True
+    distances = [float(rank.max() - rank.min()) for rank in ranks if len(rank) > 1]
+    own = sum(int(own_rows[rel[int(rank.argmin())]]) for rel, rank in zip(relevant, ranks))
+    return distances, own / len(ranks)
+
+
+def _score_all(task: RetrievalTask, enc: EncodedTask, settings, scorer: Scorer, watch: _Stopwatch) -> dict:
+    """Every pair of the task, then every multilingual query set; returns the language bias."""
+    for query_set, pool in task.pairs:
+        setting = task.setting(query_set, pool)
+        if setting in settings:
+            _score(task, enc, scorer, watch, query_set, [pool], pool, setting, np.array(enc.doc_ids[pool], dtype=object))
     distances: list[float] = []
     same_top1: dict[str, float] = {}
-    for n, x in enumerate(languages):
-        questions = data[x].questions
-        relevant = [np.array([offsets[m] + answer[y][q.id] for m, y in enumerate(languages) if q.id in answer[y]])
-                    for q in questions]
-        inputs = (enc.questions[x], enc.all_sentences, relevant, names)
-        with watch("search"):
-            ranks = relevant_ranks(*inputs)
-        own = 0
-        for rel, rank in zip(relevant, ranks):
-            if len(rel) > 1:
-                distances.append(float(rank.max() - rank.min()))
-            own += int(offsets[n] <= rel[int(rank.argmin())] < offsets[n + 1])
-        same_top1[x] = own / len(questions)
-        with watch("score"):
-            scorer.score(x, MULTILINGUAL_POOL, "multilingual", ranks, [q.id for q in questions], inputs)
+    if "multilingual" in settings and task.multilingual:
+        names = _union_names(task, enc)
+        for query_set in task.multilingual:
+            found = _score(task, enc, scorer, watch, query_set, list(task.pools), MULTILINGUAL_POOL, "multilingual",
+                           names)
+            if found:
+                more, same_top1[query_set] = _language_bias(task, enc, query_set, *found)
+                distances += more
     return {"rank_distance": float(np.mean(distances)) if distances else None, "same_language_top1": same_top1}
 
 
@@ -162,7 +158,7 @@ def _macro(scorer: Scorer, settings: Sequence[str], measures: list[str]) -> dict
 
 def evaluate(
     model,
-    data: Mapping[str, SquadRLanguage],
+    data: RetrievalTask | Mapping[str, SquadRLanguage],
     measures: Iterable[str] | str = DEFAULT_MEASURES,
     *,
     depth: int = 0,
@@ -174,35 +170,38 @@ def evaluate(
     benchmark: str = "",
     model_name: str = "",
     cache: bool | str | Path = True,
+    groups: Mapping[str, Sequence[str]] | None = None,
 ) -> EvaluationResult:
-    """Score ``model`` on every language pair of ``data`` (``{lang: SquadRLanguage}``).
+    """Score ``model`` on every language pair of ``data`` (a :class:`RetrievalTask`, or ``{lang: SquadRLanguage}``).
 
     Exact by default: every measure is that of the full ranking. ``depth > 0`` cuts each ranking at
     that depth first (an approximation). ``query_prompt`` / ``passage_prompt`` replace the prompts
     sentence-transformers' ``encode_query`` / ``encode_document`` would use (``""`` for none).
     ``cache``: reuse and store embeddings in the embedding cache
     (:mod:`hybrid_batch_st.evaluation.embedding_cache`; a folder path picks another cache folder,
-    False encodes everything).
+    False encodes everything). ``groups``: ``{name: language codes}`` whose macro values are reported
+    per setting (:mod:`.groups`; default: seen / unseen where the model card records languages).
     """
     measures = parse_measures(measures)
-    _check(data, settings, depth)
+    task = as_task(data, benchmark)
+    _check(task, settings, depth)
     model_query, model_passage = query_passage_prompts(model)
     prompts = (model_query if query_prompt is None else query_prompt or None,  # "": no prompt
                model_passage if passage_prompt is None else passage_prompt or None)
     store = EmbeddingCache(cache_key(model), None if cache is True else cache) if cache else None
     watch = _Stopwatch()
     with watch("encode"):
-        enc = _encode_all(model, data, prompts, batch_size, show_progress_bar, store)
+        enc = encode_task(model, task, prompts, batch_size, show_progress_bar, store)
     import ir_measures
 
     scorer = Scorer([ir_measures.parse_measure(m) for m in measures], depth)
-    _score_pairs(data, enc, settings, scorer, watch)
-    bias = {"rank_distance": None, "same_language_top1": {}}
-    if "multilingual" in settings:
-        bias = _score_multilingual(data, enc, scorer, watch)
+    bias = _score_all(task, enc, settings, scorer, watch)
+    set_languages = {n: s.lang for n, s in [*task.queries.items(), *task.pools.items()]}
+    groups = parse_groups(groups) if groups else seen_unseen(model, task.languages)
     return EvaluationResult(
-        benchmark=benchmark, model=model_name, languages=enc.languages, measures=measures, depth=depth,
+        benchmark=benchmark, model=model_name, languages=task.languages, measures=measures, depth=depth,
         pairs=scorer.pairs, macro=_macro(scorer, settings, measures), language_bias=bias,
         timing={"encode_s": watch["encode"], "search_s": watch["search"], "score_s": watch["score"]},
         encoding=encoding_settings(model) | {"query_prompt": prompts[0], "passage_prompt": prompts[1]},
+        groups=group_macro(scorer.pairs, set_languages, groups, measures) if groups else {},
     )

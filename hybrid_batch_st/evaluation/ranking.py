@@ -19,25 +19,43 @@ serves ``RR@k``, orders tied documents by id ascending instead, so on exactly ti
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
 from .results import PairResult
 
-__all__ = ["relevant_ranks", "native_values", "exact_run", "Scorer"]
+__all__ = ["relevant_ranks", "native_values", "exact_run", "Scorer", "query_block", "SCORE_BUDGET"]
 
-_BLOCK = 1024  # queries scored at once: 1024 x pool floats
 NATIVE = ("AP", "RR", "P", "R", "nDCG", "Rprec", "Success")
+#: Bytes of query x pool scores held at once (the pool itself aside): blocks of queries are sized to it,
+#: so a million-document pool is ranked in bounded memory.
+SCORE_BUDGET = 256 << 20
 
 
-def relevant_ranks(queries: np.ndarray, pool: np.ndarray, relevant: list[np.ndarray],
-                   doc_names: np.ndarray) -> list[np.ndarray]:
+def query_block(pool_size: int, budget: int = SCORE_BUDGET) -> int:
+    """Queries scored at once against a pool of ``pool_size`` documents (float32 scores within ``budget``)."""
+    return int(max(1, min(1024, budget // (4 * max(1, pool_size)))))
+
+
+def _blocks(queries: np.ndarray, pool: np.ndarray, exclude: np.ndarray | None) -> Iterator[tuple[int, np.ndarray]]:
+    """``(first query, scores)`` per block of queries; a query's excluded document scores -inf."""
+    step = query_block(len(pool))
+    for start in range(0, len(queries), step):
+        scores = queries[start : start + step] @ pool.T
+        if exclude is not None:
+            rows = np.flatnonzero(exclude[start : start + step] >= 0)
+            scores[rows, exclude[start + rows]] = -np.inf
+        yield start, scores
+
+
+def relevant_ranks(queries: np.ndarray, pool: np.ndarray, relevant: list[np.ndarray], doc_names: np.ndarray,
+                   exclude: np.ndarray | None = None) -> list[np.ndarray]:
     """0-based rank of each query's relevant items in the full ranking of ``pool`` by inner product;
-    ties ordered as ``trec_eval`` orders them (document id descending)."""
+    ties ordered as ``trec_eval`` orders them (document id descending). ``exclude[q]`` (>= 0) is a
+    document that query ``q`` may not rank (its own text)."""
     ranks = []
-    for start in range(0, len(queries), _BLOCK):
-        scores = queries[start : start + _BLOCK] @ pool.T
+    for start, scores in _blocks(queries, pool, exclude):
         for i, row in enumerate(scores):
             rel = relevant[start + i]
             rel_scores = row[rel][:, None]
@@ -86,21 +104,23 @@ def native_values(measure, ranks: list[np.ndarray], depth: int = 0) -> np.ndarra
 
 
 def exact_run(queries: np.ndarray, pool: np.ndarray, relevant: list[np.ndarray], qids: list[str],
-              doc_names: np.ndarray, depth: int = 0, top: int | None = 0) -> tuple[dict, dict]:
+              doc_names: np.ndarray, depth: int = 0, top: int | None = 0, exclude: np.ndarray | None = None,
+              grades: list[np.ndarray] | None = None) -> tuple[dict, dict]:
     """ir-measures run and qrels holding, per query, every candidate down to its last relevant one and
     at least its ``top`` best (``None``: the whole ranking), or (``depth`` > 0) its ``depth`` best:
-    the input for measures not computed from ranks."""
+    the input for measures not computed from ranks. An excluded document is not in the run."""
     run: dict[str, dict[str, float]] = {}
     qrels: dict[str, dict[str, int]] = {}
-    for start in range(0, len(queries), _BLOCK):
-        scores = queries[start : start + _BLOCK] @ pool.T
+    for start, scores in _blocks(queries, pool, exclude):
         for i, row in enumerate(scores):
             rel, qid = relevant[start + i], qids[start + i]
             order = np.argsort(-row, kind="stable")
-            n = depth or (len(row) if top is None else max(top, int(np.count_nonzero(row >= row[rel].min()))))
+            order = order[np.isfinite(row[order])]
+            n = depth or (len(order) if top is None else max(top, int(np.count_nonzero(row >= row[rel].min()))))
             keep = order[:n]
             run[qid] = dict(zip(doc_names[keep].tolist(), row[keep].astype(float).tolist()))
-            qrels[qid] = {doc_names[d]: 1 for d in rel.tolist()}
+            judged = grades[start + i] if grades is not None else np.ones(len(rel), dtype=int)
+            qrels[qid] = {doc_names[d]: int(g) for d, g in zip(rel.tolist(), judged.tolist())}
     return run, qrels
 
 
@@ -114,11 +134,13 @@ class Scorer:
 
     def score(self, query_lang: str, pool_lang: str, setting: str, ranks: list[np.ndarray], qids: list[str],
               inputs: tuple) -> None:
-        """``inputs``: ``(queries, pool, relevant, doc_names)`` embeddings, for measures ir-measures computes."""
+        """``inputs``: ``(queries, pool, relevant, doc_names[, exclude, grades])``, for measures ir-measures
+        computes (and nDCG where grades are not all 1)."""
         per_query: dict[str, dict[str, float]] = {}
         fallback = []
+        graded = len(inputs) > 5 and any(np.any(g != 1) for g in inputs[5])
         for measure in self.measures:
-            values = native_values(measure, ranks, self.depth)
+            values = None if graded and measure.NAME == "nDCG" else native_values(measure, ranks, self.depth)
             if values is None:
                 fallback.append(measure)
             else:
@@ -128,7 +150,7 @@ class Scorer:
 
             cutoffs = [m.params.get("cutoff") for m in fallback]
             top = None if None in cutoffs else max(cutoffs)  # a measure without cutoff may read the whole ranking
-            run, qrels = exact_run(*inputs[:3], qids, inputs[3], self.depth, top)
+            run, qrels = exact_run(*inputs[:3], qids, inputs[3], self.depth, top, *inputs[4:6])
             found: dict[str, dict[str, float]] = {str(m): {} for m in fallback}
             for metric in ir_measures.iter_calc(fallback, qrels, run):
                 found[str(metric.measure)][metric.query_id] = float(metric.value)

@@ -18,14 +18,30 @@ __all__ = ["write_report", "write_per_query", "markdown_table", "pair_matrix", "
 
 
 def pair_matrix(result: EvaluationResult, measure: str | None = None) -> tuple[list[str], list[str], np.ndarray]:
-    """Rows: query languages; columns: pool languages plus ``all`` (multilingual). NaN where not evaluated."""
+    """Rows: query sets; columns: pools plus ``all`` (multilingual). NaN where not evaluated."""
     measure = measure or result.measures[0]
-    rows = list(result.languages)
-    cols = rows + ([MULTILINGUAL_POOL] if any(p.setting == "multilingual" for p in result.pairs) else [])
+    rows = list(dict.fromkeys(p.query_lang for p in result.pairs))
+    pools = list(dict.fromkeys(p.pool_lang for p in result.pairs if p.pool_lang != MULTILINGUAL_POOL))
+    cols = pools + ([MULTILINGUAL_POOL] if any(p.setting == "multilingual" for p in result.pairs) else [])
     matrix = np.full((len(rows), len(cols)), np.nan)
     for p in result.pairs:
         matrix[rows.index(p.query_lang), cols.index(p.pool_lang)] = p.scores[measure]
     return rows, cols, matrix
+
+
+#: Beyond this many pools a heatmap is unreadable: the figure becomes a sorted chart per query set.
+HEATMAP_MAX = 30
+
+
+def _group_lines(result: EvaluationResult) -> list[str]:
+    if not result.groups:
+        return []
+    lines = ["", "## Macro averages by language group", "", "| group | setting | " + " | ".join(result.measures) + " |",
+             "| --- | --- |" + " --- |" * len(result.measures)]
+    for group, settings in result.groups.items():
+        lines += [f"| {group} | {s} | " + " | ".join(f"{v[m]:.4f}" for m in result.measures) + " |"
+                  for s, v in settings.items()]
+    return lines
 
 
 def markdown_table(result: EvaluationResult) -> str:
@@ -36,8 +52,14 @@ def markdown_table(result: EvaluationResult) -> str:
         lines += ["", "## Language bias (multilingual pool)", "", f"Mean rank distance: {bias['rank_distance']:.1f}", ""]
         lines += ["| query language | best relevant hit in own language |", "| --- | --- |"]
         lines += [f"| {lang} | {share:.3f} |" for lang, share in bias["same_language_top1"].items()]
+    lines += _group_lines(result)
     for measure in result.measures:
         rows, cols, matrix = pair_matrix(result, measure)
+        if len(cols) > HEATMAP_MAX:  # too wide to read: each query set's mean over its pools
+            lines += ["", f"## {measure} per query set (mean over its pools)", "", "| query set | mean | pools |",
+                      "| --- | --- | --- |"]
+            lines += [f"| {r} | {np.nanmean(row):.3f} | {int(np.sum(~np.isnan(row)))} |" for r, row in zip(rows, matrix)]
+            continue
         lines += ["", f"## {measure} per pair (rows: query language, columns: pool)", ""]
         lines.append("| | " + " | ".join(cols) + " |")
         lines.append("| --- |" + " --- |" * len(cols))
@@ -57,6 +79,10 @@ def save_heatmap(result: EvaluationResult, path: str | Path, measure: str | None
 
     measure = measure or result.measures[0]
     rows, cols, matrix = pair_matrix(result, measure)
+    title = " / ".join(x for x in (result.benchmark, result.model) if x)
+    if len(cols) > HEATMAP_MAX:
+        _save(_sorted_chart(plt, rows, matrix, f"{measure}: {title}", measure), path, plt)
+        return
     size = max(4.0, 0.55 * len(cols) + 2)
     fig, ax = plt.subplots(figsize=(size, max(3.5, 0.5 * len(rows) + 1.5)))
     image = ax.imshow(np.ma.masked_invalid(matrix), vmin=0, vmax=1, cmap="viridis")
@@ -64,7 +90,6 @@ def save_heatmap(result: EvaluationResult, path: str | Path, measure: str | None
     ax.set_yticks(range(len(rows)), rows)
     ax.set_xlabel("pool language ('all' = multilingual pool)")
     ax.set_ylabel("query language")
-    title = " / ".join(x for x in (result.benchmark, result.model) if x)
     ax.set_title(f"{measure}: {title}"[:80], fontsize=9)
     for i in range(len(rows)):
         for j in range(len(cols)):
@@ -72,9 +97,24 @@ def save_heatmap(result: EvaluationResult, path: str | Path, measure: str | None
                 ax.text(j, i, f"{matrix[i, j]:.2f}", ha="center", va="center", fontsize=7,
                         color="white" if matrix[i, j] < 0.5 else "black")
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    _save(fig, path, plt)
+
+
+def _sorted_chart(plt, rows: list[str], matrix: np.ndarray, title: str, measure: str):
+    """One bar per query set, its mean over the pools, sorted: readable at 200 languages."""
+    means = np.nanmean(matrix, axis=1)
+    order = np.argsort(means)
+    fig, ax = plt.subplots(figsize=(6, max(3.5, 0.18 * len(rows) + 1.5)))
+    ax.barh(range(len(rows)), means[order])
+    ax.set_yticks(range(len(rows)), [rows[i] for i in order], fontsize=6)
+    ax.set_xlabel(f"{measure}, mean over pools")
+    ax.set_title(title[:80], fontsize=9)
+    return fig
+
+
+def _save(fig, path: str | Path, plt) -> None:
     fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
+    with atomic_path(Path(path)) as tmp:
         fig.savefig(tmp, format="png", dpi=120)
     plt.close(fig)
 

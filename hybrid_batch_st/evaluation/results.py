@@ -45,6 +45,8 @@ class EvaluationResult:
     timing: dict[str, float]
     #: what shaped the embeddings besides the weights: max_seq_length, truncate_dim, normalize, prompts
     encoding: dict[str, Any] = field(default_factory=dict)
+    #: ``{group: {setting: {measure: macro value}}}`` for language groups (see :mod:`.groups`)
+    groups: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

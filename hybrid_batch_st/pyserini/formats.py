@@ -10,6 +10,7 @@ from typing import Iterable
 
 from ..atomic import atomic_path
 from ..evaluation.measures import parse_measures
+from ..names import DEFAULT_MEASURES
 
 __all__ = ["read_corpus", "read_topics", "write_corpus", "write_topics", "write_benchmark_files", "score_run"]
 
@@ -106,7 +107,7 @@ def write_benchmark_files(
     return files
 
 
-def score_run(run: str | Path, qrels: str | Path, measures: Iterable[str] | str = ("AP",)) -> dict[str, float]:
+def score_run(run: str | Path, qrels: str | Path, measures: Iterable[str] | str = DEFAULT_MEASURES) -> dict[str, float]:
     """Score a TREC run file against TREC qrels with ir-measures (mean over the qrels' queries)."""
     import ir_measures
 

@@ -1,0 +1,64 @@
+"""Encoding a task's queries and pools once (``encode_query`` / ``encode_document``), through the cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..models import encode_documents, encode_queries
+from ..tasks.task import RetrievalTask
+from .embedding_cache import EmbeddingCache, cached_encode
+
+__all__ = ["encode_texts", "EncodedTask", "encode_task"]
+
+
+def encode_texts(model, texts: Sequence[str], prompt: str | None, batch_size: int, show_progress_bar: bool,
+                 cache: EmbeddingCache | None = None, kind: str = "query") -> np.ndarray:
+    """Normalised float32 embeddings of queries (``kind="query"``) or documents; ``prompt`` is the
+    prompt text the model's ``encode_query`` / ``encode_document`` will prepend. With ``cache``,
+    texts encoded before by the same model (and prompt) are read from it."""
+    encoder = encode_queries if kind == "query" else encode_documents
+
+    def encode(batch: list[str]) -> np.ndarray:
+        return encoder(model, batch, prompt=prompt or "", batch_size=batch_size, show_progress_bar=show_progress_bar)
+
+    return np.ascontiguousarray(cached_encode(encode, texts, prompt, cache), dtype=np.float32)
+
+
+@dataclass
+class EncodedTask:
+    """Embeddings of every query set and pool, the ids in row order, and each pool's rows in the union."""
+
+    queries: dict[str, np.ndarray]
+    query_ids: dict[str, list[str]]
+    pools: dict[str, np.ndarray]
+    doc_ids: dict[str, list[str]]
+    union: np.ndarray  # every pool's rows, in pool order
+    offsets: dict[str, int]  # first row of each pool in ``union``
+
+    def row_of(self, pool: str) -> dict[str, int]:
+        return {d: i for i, d in enumerate(self.doc_ids[pool])}
+
+
+def _split(matrix: np.ndarray, sizes: dict[str, int]) -> dict[str, np.ndarray]:
+    out, start = {}, 0
+    for name, size in sizes.items():
+        out[name], start = matrix[start : start + size], start + size
+    return out
+
+
+def encode_task(model, task: RetrievalTask, prompts: tuple[str | None, str | None], batch_size: int,
+                show_progress_bar: bool, cache: EmbeddingCache | None) -> EncodedTask:
+    """Every query and every document, each set once; a text shared by two sets is encoded once."""
+    query_ids = {name: list(s.texts) for name, s in task.queries.items()}
+    doc_ids = {name: list(s.texts) for name, s in task.pools.items()}
+    q_all = encode_texts(model, [t for s in task.queries.values() for t in s.texts.values()], prompts[0],
+                         batch_size, show_progress_bar, cache, kind="query")
+    d_all = encode_texts(model, [t for s in task.pools.values() for t in s.texts.values()], prompts[1],
+                         batch_size, show_progress_bar, cache, kind="document")
+    sizes = {name: len(ids) for name, ids in doc_ids.items()}
+    offsets = dict(zip(sizes, np.cumsum([0, *sizes.values()])[:-1].tolist()))
+    return EncodedTask(_split(q_all, {n: len(i) for n, i in query_ids.items()}), query_ids,
+                       _split(d_all, sizes), doc_ids, d_all, offsets)

@@ -1,0 +1,65 @@
+"""BEIR's format per language (MIRACL / Mr.TyDi style): ``DIR/<lang>/corpus.jsonl`` (``_id``, ``title``,
+``text``), ``queries.jsonl`` (``_id``, ``text``) and ``qrels/<split>.tsv`` (a header row, then
+``query-id  corpus-id  score``, graded), any of them missing for a language.
+
+- A document reads ``title + " " + text``, as BEIR's dense models join them.
+- A language's qrels judge its own queries; a document id means the same document in every corpus
+  that holds it, so a pair (X, Y) is evaluated where X's judged documents occur in Y's corpus (a
+  monolingual collection, cross-lingual QA with passages in a pivot language, parallel corpora).
+- A query id shared across language folders is the same question (significance pairs it).
+- A judged document that no corpus holds is left out (it can never be retrieved); a query whose
+  judged documents are all absent from a pool is not evaluated there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .readers import read_jsonl_objects, read_lines, require_dir
+from .task import RetrievalTask, TextSet
+
+__all__ = ["beir_task"]
+
+
+def _qrels(path: Path) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    lines = read_lines(path)
+    for number, line in enumerate(lines[1:], 2):  # row 1 is BEIR's header
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        try:
+            qid, doc, score = parts[0], parts[1], int(parts[2])
+        except (IndexError, ValueError):
+            raise ValueError(f"{path}:{number}: expected 'query-id<TAB>corpus-id<TAB>score' with an integer "
+                             f"score, got {line!r}") from None
+        out.setdefault(qid, {})[doc] = score
+    return out
+
+
+def beir_task(root: str | Path, split: str = "test", languages: list[str] | None = None) -> RetrievalTask:
+    """Every language folder of ``root`` (or ``languages``) as one task (see the module docstring)."""
+    root = require_dir(root, f"beir:{root}", "one folder per language with corpus.jsonl, queries.jsonl and qrels/")
+    folders = {p.name: p for p in sorted(root.iterdir()) if p.is_dir()}
+    if languages:
+        missing = [lang for lang in languages if lang not in folders]
+        if missing:
+            raise ValueError(f"beir:{root} has no language folder(s) {missing}; it has {sorted(folders)}")
+        folders = {lang: folders[lang] for lang in languages}
+    queries, pools, qrels = {}, {}, {}
+    for lang, folder in folders.items():
+        if (folder / "corpus.jsonl").is_file():
+            pools[lang] = TextSet(lang, {str(r["_id"]): f"{r.get('title') or ''} {r['text']}".strip()
+                                         for _, r in read_jsonl_objects(folder / "corpus.jsonl", ("_id", "text"))})
+        judged = folder / "qrels" / f"{split}.tsv"
+        if (folder / "queries.jsonl").is_file() and judged.is_file():
+            qrels[lang] = _qrels(judged)
+            texts = {str(r["_id"]): str(r["text"]) for _, r in read_jsonl_objects(folder / "queries.jsonl", ("_id", "text"))}
+            queries[lang] = TextSet(lang, {q: t for q, t in texts.items() if q in qrels[lang]})
+    if not queries or not pools:
+        raise FileNotFoundError(f"beir:{root}: needs at least one <lang>/queries.jsonl with qrels/{split}.tsv and one "
+                                "<lang>/corpus.jsonl")
+    pairs = [(x, y) for x in queries for y in pools
+             if any(d in pools[y].texts for judged in qrels[x].values() for d in judged)]
+    multilingual = [x for x in queries if len(pools) > 1]
+    return RetrievalTask(f"beir:{root.name}", queries, pools, qrels, pairs, multilingual)

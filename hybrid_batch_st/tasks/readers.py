@@ -1,0 +1,49 @@
+"""Readers shared by the benchmark files: line-aligned text files and JSONL, with errors that name the
+file, the line and the fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+__all__ = ["read_lines", "read_jsonl_objects", "require_dir"]
+
+
+def require_dir(path: str | Path, what: str, layout: str) -> Path:
+    """``path`` as a folder, or one clear error saying the layout expected."""
+    path = Path(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"{what}: {path} is not a folder; it must hold {layout}")
+    return path
+
+
+def read_lines(path: Path) -> list[str]:
+    """Every line of a UTF-8 text file, without its line break; errors name the line."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist")
+    out = []
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, 1):
+            try:
+                out.append(raw.decode("utf-8").rstrip("\r\n"))
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
+                                 f"{exc.start + 1}); save the file as UTF-8") from None
+    return out
+
+
+def read_jsonl_objects(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` per non-blank line; a line that is not a JSON object with ``required``
+    fields is one error naming it."""
+    for number, line in enumerate(read_lines(path), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}: not JSON ({exc}); each line must be one JSON object") from None
+        missing = [f for f in required if not isinstance(record, dict) or f not in record]
+        if missing:
+            raise ValueError(f"{path}:{number}: lacks field(s) {missing}; each line needs {list(required)}")
+        yield number, record

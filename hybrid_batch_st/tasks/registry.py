@@ -1,0 +1,46 @@
+"""Benchmark names (``--benchmark``) -> :class:`~hybrid_batch_st.tasks.task.RetrievalTask`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import option_name
+from . import BENCHMARK_NAMES, BENCHMARK_PREFIXES, TASK_BENCHMARKS
+from .task import RetrievalTask
+
+__all__ = ["is_task_benchmark", "load_task"]
+
+
+def is_task_benchmark(name: str) -> bool:
+    """Whether ``name`` is read by :func:`load_task` (not as LAReQA SQuAD-R data)."""
+    return name in TASK_BENCHMARKS or name.startswith(BENCHMARK_PREFIXES)
+
+
+def load_task(name: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
+              split: str | None = None) -> RetrievalTask:
+    """The task of ``name``: one of :data:`~hybrid_batch_st.tasks.TASK_BENCHMARKS` read from
+    ``<data_dir>/<name>/``, ``parallel:PATH`` or ``beir:DIR``."""
+    from .beir import beir_task
+    from .parallel import parallel_task, xflickrco_task, xsid_task
+    from .xtreme import flores_task, tatoeba_task
+
+    languages = list(languages) if languages else None
+    if name.startswith("parallel:"):
+        return parallel_task(name.split(":", 1)[1], languages)
+    if name.startswith("beir:"):
+        return beir_task(name.split(":", 1)[1], split or "test", languages)
+    if name not in TASK_BENCHMARKS:
+        raise ValueError(f"unknown benchmark {name!r}; choose one of {', '.join(BENCHMARK_NAMES)}, "
+                         f"{', '.join(p + 'PATH' for p in BENCHMARK_PREFIXES)} or a SQuAD-R folder")
+    if data_dir is None:
+        raise FileNotFoundError(f"{name}: pass {option_name('data_dir')} DIR with {name}/ inside (this version "
+                                "downloads only XQuAD-R and MLQA-R)")
+    folder = Path(data_dir) / name
+    if name == "tatoeba":
+        return tatoeba_task(folder, languages)
+    if name == "flores200":
+        return flores_task(folder, split or "devtest", languages)
+    if name == "xsid":
+        return xsid_task(folder, split or "test", languages)
+    return xflickrco_task(folder, languages)

@@ -1,0 +1,109 @@
+"""One retrieval-task model behind every benchmark (in the manner of mteb's one task model).
+
+A :class:`RetrievalTask` holds, per *query set* and per *pool*, texts by id, each set with its
+language; judgments (query set -> query id -> {document id: grade}); and the (query set, pool)
+pairs that exist. A set's name is its language code unless a benchmark needs more than one set per
+language (Tatoeba's English side differs per language pair: ``eng-deu``, ``eng-fra``, ...).
+
+- A document id means the same document in every pool that holds it: a judged id is relevant in
+  each pool that has it (parallel collections share ids; LAReQA's ids name their language).
+- Settings come from the data: a pair whose query set and pool have one language is monolingual,
+  otherwise cross-lingual; query sets in :attr:`RetrievalTask.multilingual` are also evaluated
+  against the union of every pool. A benchmark without monolingual pairs reports none.
+- A query is evaluated in a pair when at least one of its judged documents (grade > 0) is in the
+  pool (MLQA-R: the questions whose id exists in both languages).
+- ``exclude_self``: in a multi-parallel collection a query's own text is never a candidate: the
+  document with the query's id, in the pool named as the query's set.
+- Significance pairs queries by :meth:`RetrievalTask.unit` of their id: the id itself, or ``ID`` for
+  ``ID#k`` (several texts of one parallel item in one language).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+__all__ = ["TextSet", "RetrievalTask"]
+
+
+@dataclass
+class TextSet:
+    """The texts of one query set or pool, all in one language."""
+
+    lang: str
+    texts: dict[str, str]
+
+
+@dataclass
+class RetrievalTask:
+    """Queries, pools and judgments of one multilingual retrieval benchmark (see the module docstring)."""
+
+    name: str
+    queries: dict[str, TextSet]
+    pools: dict[str, TextSet]
+    qrels: dict[str, dict[str, dict[str, int]]]
+    pairs: list[tuple[str, str]]
+    multilingual: list[str] = field(default_factory=list)
+    exclude_self: bool = False
+
+    def __post_init__(self) -> None:
+        for query_set, pool in self.pairs:
+            for kind, name, known in (("query set", query_set, self.queries), ("pool", pool, self.pools)):
+                if name not in known:
+                    raise ValueError(f"{self.name}: pair ({query_set}, {pool}) names the {kind} {name!r}, which the "
+                                     f"task lacks; it has {sorted(known)}")
+
+    def setting(self, query_set: str, pool: str) -> str:
+        return "monolingual" if self.queries[query_set].lang == self.pools[pool].lang else "cross-lingual"
+
+    @property
+    def languages(self) -> list[str]:
+        """Every language of the task's query sets and pools, in first-seen order."""
+        sets = [*self.queries.values(), *self.pools.values()]
+        return list(dict.fromkeys(s.lang for s in sets))
+
+    @staticmethod
+    def unit(query_id: str) -> str:
+        """The parallel item a query id stands for (``ID#k`` -> ``ID``)."""
+        return query_id.split("#", 1)[0]
+
+    def relevant(self, query_set: str, query_id: str, pool: str) -> dict[str, int]:
+        """The judged documents (grade > 0) of a query that ``pool`` holds, without the query's own text."""
+        texts = self.pools[pool].texts
+        own = query_id if self.exclude_self and pool == query_set else None
+        return {d: g for d, g in self.qrels.get(query_set, {}).get(query_id, {}).items()
+                if g > 0 and d in texts and d != own}
+
+    def excluded(self, query_set: str, query_id: str, pool: str) -> str | None:
+        """The document of ``pool`` that may not be a candidate for this query (its own text), if any."""
+        if self.exclude_self and pool == query_set and query_id in self.pools[pool].texts:
+            return query_id
+        return None
+
+    def subset(self, languages: list[str]) -> "RetrievalTask":
+        """The task restricted to query sets and pools in ``languages``."""
+        keep_q = {n: s for n, s in self.queries.items() if s.lang in languages}
+        keep_p = {n: s for n, s in self.pools.items() if s.lang in languages}
+        return RetrievalTask(
+            self.name, keep_q, keep_p, {n: j for n, j in self.qrels.items() if n in keep_q},
+            [(q, p) for q, p in self.pairs if q in keep_q and p in keep_p],
+            [q for q in self.multilingual if q in keep_q], self.exclude_self,
+        )
+
+    @classmethod
+    def parallel(cls, name: str, texts: Mapping[str, Mapping[str, str]], exclude_self: bool = True,
+                 monolingual: bool = False) -> "RetrievalTask":
+        """A multi-parallel collection ``{lang: {id: text}}``: the same id in another language is relevant.
+
+        Ids ``ID#k`` are several texts of one item in one language (captions): every text of the item in
+        another language is relevant. Every cross-lingual pair and every language against all pools are
+        evaluated; with ``monolingual``, also each language against itself (its other texts of the item).
+        """
+        by_item: dict[str, set[str]] = {}
+        for lang_texts in texts.values():
+            for text_id in lang_texts:
+                by_item.setdefault(cls.unit(text_id), set()).add(text_id)
+        sets = {lang: TextSet(lang, dict(t)) for lang, t in texts.items()}
+        qrels = {lang: {q: {d: 1 for d in by_item[cls.unit(q)]} for q in t} for lang, t in texts.items()}
+        pairs = [(x, y) for x in texts for y in texts if x != y or monolingual]
+        return cls(name, sets, dict(sets), qrels, pairs, list(texts), exclude_self)

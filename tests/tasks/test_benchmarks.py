@@ -1,0 +1,165 @@
+"""Every benchmark reader on small files written here and on ../shared/data where present; LAReQA as a
+task gives the values of the former LAReQA-only evaluation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sentence_transformers import SentenceTransformer
+
+from hybrid_batch_st.data.language_codes import canonical_language
+from hybrid_batch_st.evaluation import evaluate
+from hybrid_batch_st.tasks.beir import beir_task
+from hybrid_batch_st.tasks.parallel import parallel_task, xflickrco_task, xsid_task
+from hybrid_batch_st.tasks.registry import load_task
+from hybrid_batch_st.tasks.xtreme import flores_task, tatoeba_task
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not beside the checkout")
+
+
+@pytest.fixture(scope="module")
+def model(tiny_model_dir):
+    return SentenceTransformer(str(tiny_model_dir), device="cpu")
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def beir_folder(root: Path) -> Path:
+    docs_en = [{"_id": "d1", "title": "Tower", "text": "The tower stands in Paris."},
+               {"_id": "d2", "title": "", "text": "Engineers built the bridge in 1890."},
+               {"_id": "d3", "title": "War", "text": "The war ended in 1945."}]
+    write_jsonl(root / "en" / "corpus.jsonl", docs_en)
+    write_jsonl(root / "en" / "queries.jsonl", [{"_id": "q1", "text": "Where is the tower?"},
+                                                {"_id": "q2", "text": "When did the war end?"}])
+    (root / "en" / "qrels").mkdir()
+    (root / "en" / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t2\nq1\td2\t1\n"
+                                                    "q2\td3\t1\nq2\td9\t1\n")  # d9: no corpus holds it
+    write_jsonl(root / "de" / "corpus.jsonl", [{"_id": "d1", "title": "Turm", "text": "Der Turm steht in Paris."},
+                                               {"_id": "d2", "text": "Ingenieure bauten die Brücke 1890."}])
+    write_jsonl(root / "de" / "queries.jsonl", [{"_id": "q1", "text": "Wo steht der Turm?"}])
+    (root / "de" / "qrels").mkdir()
+    (root / "de" / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\n")
+    # sw: queries and qrels but no corpus; its qrels judge English documents (cross-language QA)
+    write_jsonl(root / "sw" / "queries.jsonl", [{"_id": "q2", "text": "Vita viliisha lini?"}])
+    (root / "sw" / "qrels").mkdir()
+    (root / "sw" / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq2\td3\t1\n")
+    # fr: a corpus but no qrels
+    write_jsonl(root / "fr" / "corpus.jsonl", [{"_id": "d3", "text": "La guerre a pris fin en 1945."}])
+    return root
+
+
+def test_beir_folders_graded_cross_language_and_shared_ids(tmp_path, model):
+    import ir_measures
+
+    task = beir_task(beir_folder(tmp_path / "beir"))
+    assert task.pools["en"].texts["d1"] == "Tower The tower stands in Paris."  # title + " " + text
+    assert set(task.queries) == {"en", "de", "sw"} and set(task.pools) == {"en", "de", "fr"}
+    assert set(task.pairs) == {("en", "en"), ("en", "de"), ("en", "fr"), ("de", "en"), ("de", "de"), ("sw", "en"),
+                               ("sw", "fr")}
+    assert task.relevant("en", "q2", "en") == {"d3": 1}  # d9 is in no corpus
+    assert task.relevant("en", "q2", "de") == {}  # not evaluated there
+    result = evaluate(model, task, ["AP", "nDCG@10"], show_progress_bar=False, cache=False)
+    pairs = {(p.query_lang, p.pool_lang): p for p in result.pairs}
+    assert pairs[("en", "de")].n_queries == 1 and pairs[("sw", "en")].setting == "cross-lingual"
+    assert set(pairs[("de", "en")].per_query["AP"]) == {"q1"}  # q1 of de and of en: one question id
+    # graded nDCG: ir-measures on the full run of model scores gives the same value
+    q = model.encode_query([task.queries["en"].texts[i] for i in ("q1", "q2")], normalize_embeddings=True)
+    d = model.encode_document(list(task.pools["en"].texts.values()), normalize_embeddings=True)
+    run = {qid: {doc: float(s) for doc, s in zip(task.pools["en"].texts, row)} for qid, row in zip(("q1", "q2"), q @ d.T)}
+    qrels = {"q1": {"d1": 2, "d2": 1}, "q2": {"d3": 1}}
+    expected = ir_measures.calc_aggregate([ir_measures.parse_measure("nDCG@10")], qrels, run)
+    assert pairs[("en", "en")].scores["nDCG@10"] == pytest.approx(list(expected.values())[0], abs=1e-6)
+
+
+def test_parallel_collections_exclude_the_query_itself(tmp_path, model):
+    folder = tmp_path / "par"
+    folder.mkdir()
+    lines = ["The tower stands in Paris.", "Engineers built the bridge.", "The war ended in 1945.", "Cats sleep."]
+    (folder / "en.txt").write_text("\n".join(lines) + "\n")
+    (folder / "xx.txt").write_text("\n".join(lines) + "\n")  # an exact copy: it ties with the query's own text
+    (folder / "de.txt").write_text("Der Turm.\nDie Brücke.\nDer Krieg.\nKatzen schlafen.\n")
+    task = parallel_task(folder)
+    assert task.exclude_self and ("en", "en") not in task.pairs and len(task.pairs) == 6
+    result = evaluate(model, task, ["RR", "P@1"], show_progress_bar=False, cache=False)
+    en_all = next(p for p in result.pairs if p.query_lang == "en" and p.pool_lang == "all")
+    assert en_all.scores["RR"] == 1.0  # the copy in xx ranks first: the own (equal) text is not a candidate
+    jsonl = tmp_path / "par.jsonl"
+    write_jsonl(jsonl, [{"id": "a", "lang": "en", "text": "A dog runs."}, {"id": "a", "lang": "en", "text": "A dog."},
+                        {"id": "a", "lang": "de", "text": "Ein Hund."}, {"id": "b", "lang": "de", "text": "Eine Katze."},
+                        {"id": "b", "lang": "en", "text": "A cat."}])
+    task = parallel_task(jsonl)
+    assert set(task.queries["en"].texts) == {"a#0", "a#1", "b"}
+    assert task.relevant("de", "a", "en") == {"a#0": 1, "a#1": 1} and task.unit("a#1") == "a"
+
+
+@needs_shared
+def test_shared_benchmarks_read_as_tasks(model):
+    tatoeba = tatoeba_task(SHARED / "tatoeba", ["de", "fra"])  # any code form
+    assert ("de", "en@de") in tatoeba.pairs and ("en@fr", "fr") in tatoeba.pairs and len(tatoeba.pairs) == 4
+    assert len(tatoeba.queries["de"].texts) == 1000 and tatoeba.pools["en@de"].lang == "en"
+    assert len(tatoeba_task(SHARED / "tatoeba").queries) == 72  # XTREME's 36 languages, both sides
+    flores = flores_task(SHARED / "flores200", "devtest", ["deu_Latn", "fr", "yor"])
+    assert len(flores.pairs) == 6 and flores.multilingual == ["deu_Latn", "fra_Latn", "yor_Latn"]
+    assert len(flores.relevant("deu_Latn", "5", "deu_Latn")) == 0 and flores.queries["yor_Latn"].lang == "yo"
+    xsid = xsid_task(SHARED / "xsid", "test", ["de", "en", "de-ba"])
+    assert len(xsid.queries["de"].texts) == len(xsid.queries["en"].texts) > 100 and xsid.queries["de-ba"].lang == "de-ba"
+    flickr = xflickrco_task(SHARED / "xflickrco", ["de", "ja"])
+    assert len(flickr.queries["ja"].texts) == 2000
+    small = flickr.subset(["de", "ja"])
+    small.queries = {k: type(v)(v.lang, dict(list(v.texts.items())[:50])) for k, v in small.queries.items()}
+    result = evaluate(model, small, ["RR@10", "R@10"], show_progress_bar=False, cache=False)
+    assert {p.setting for p in result.pairs} == {"cross-lingual", "multilingual"}
+
+
+def test_language_codes_and_bad_input(tmp_path, capsys):
+    from hybrid_batch_st.cli import main
+
+    assert [canonical_language(c) for c in ("de", "deu", "deu_Latn", "en-US", "cmn", "zho_Hant")] == [
+        "de", "de", "de", "en", "zh", "zh"]
+    out = tmp_path / "out"
+    assert main(["evaluate", "--model", "m", "--benchmark", "nope", "--output", str(out)]) == 2
+    assert "is none of sample, xquad-r, mlqa-r, tatoeba" in capsys.readouterr().err
+    (tmp_path / "flat").mkdir()
+    (tmp_path / "flat" / "corpus.jsonl").write_text("{}\n")
+    assert main(["evaluate", "--model", "m", "--benchmark", f"beir:{tmp_path / 'flat'}", "--output", str(out)]) == 2
+    assert "needs at least one <lang>/queries.jsonl" in capsys.readouterr().err
+    bad = beir_folder(tmp_path / "bad")
+    (bad / "de" / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\thigh\n")
+    assert main(["evaluate", "--model", "m", "--benchmark", f"beir:{bad}", "--output", str(out)]) == 2
+    assert f"{bad / 'de' / 'qrels' / 'test.tsv'}:2: expected 'query-id<TAB>corpus-id<TAB>score'" in capsys.readouterr().err
+    if SHARED.is_dir():
+        assert main(["evaluate", "--model", "m", "--benchmark", "tatoeba", "--data-dir", str(SHARED), "--languages",
+                     "de,xx", "--output", str(out)]) == 2
+        assert "tatoeba" in capsys.readouterr().err
+    with pytest.raises(FileNotFoundError, match="pass --data-dir DIR with flores200/ inside|data_dir"):
+        load_task("flores200")
+    assert not out.exists()
+
+
+def test_lareqa_as_a_task_gives_the_former_values(tiny_model_dir, data_dir):
+    """The values the LAReQA-only evaluation gave (tests/evaluation/lareqa_reference.json, computed by it
+    with this tiny model), to 1e-9."""
+    from hybrid_batch_st.data.sources import load_eval_data
+
+    reference = json.loads((Path(__file__).parents[1] / "evaluation" / "lareqa_reference.json").read_text())
+    model = SentenceTransformer(str(tiny_model_dir), device="cpu")
+    for name, langs in (("sample", None), ("xquad-r", ["en", "de", "zh", "th"]), ("mlqa-r", ["en", "de", "zh", "hi"])):
+        result = evaluate(model, load_eval_data(name, langs, data_dir), ["AP", "RR@10"], show_progress_bar=False,
+                          cache=False)
+        expected = reference[name]
+        got = {f"{p.query_lang}->{p.pool_lang}": p.scores for p in result.pairs}
+        assert got.keys() == expected["pairs"].keys()
+        for key, scores in got.items():
+            for measure, value in scores.items():
+                assert value == pytest.approx(expected["pairs"][key][measure], abs=1e-9), (name, key, measure)
+        assert {f"{p.query_lang}->{p.pool_lang}": p.n_queries for p in result.pairs} == expected["n"]
+        assert result.language_bias["rank_distance"] == pytest.approx(expected["bias"]["rank_distance"], abs=1e-9)
+        assert result.language_bias["same_language_top1"] == pytest.approx(expected["bias"]["same_language_top1"])
+        assert np.isfinite(result.macro["multilingual"]["AP"])
