@@ -8,15 +8,17 @@ the model's ``"query"`` prompt, documents the first of its ``"document"``, ``"pa
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from .names import DEFAULT_MODEL
 
 __all__ = ["DEFAULT_MODEL", "packaged_minilm_path", "resolve_model", "load_model", "query_passage_prompts",
-           "cap_max_seq_length", "encode_queries", "encode_documents", "DOCUMENT_PROMPT_NAMES", "ENCODE_BATCH_SIZE"]
+           "cap_max_seq_length", "encode_queries", "encode_documents", "encoding_pool", "DOCUMENT_PROMPT_NAMES",
+           "ENCODE_BATCH_SIZE"]
 
 _ALIASES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 #: Texts per forward pass when encoding for evaluation and export. Small batches are faster on CPU:
@@ -100,19 +102,35 @@ def query_passage_prompts(model) -> tuple[str | None, str | None]:
 
 
 def _encode(method, texts: Sequence[str], prompt: str | None, batch_size: int, normalize: bool,
-            show_progress_bar: bool) -> np.ndarray:
+            show_progress_bar: bool, pool=None) -> np.ndarray:
+    extra = {"pool": pool} if pool is not None else {}
     embeddings = method(list(texts), prompt=prompt, batch_size=batch_size, normalize_embeddings=normalize,
-                        convert_to_numpy=True, show_progress_bar=show_progress_bar)
+                        convert_to_numpy=True, show_progress_bar=show_progress_bar, **extra)
     return np.ascontiguousarray(embeddings, dtype=np.float32)
 
 
-def encode_queries(model, texts: Sequence[str], prompt: str | None = None,
-                   batch_size: int = ENCODE_BATCH_SIZE, normalize: bool = True, show_progress_bar: bool = False) -> np.ndarray:
-    """float32 query embeddings via ``model.encode_query``; ``prompt`` replaces the model's query prompt."""
-    return _encode(model.encode_query, texts, prompt, batch_size, normalize, show_progress_bar)
+def encode_queries(model, texts: Sequence[str], prompt: str | None = None, batch_size: int = ENCODE_BATCH_SIZE,
+                   normalize: bool = True, show_progress_bar: bool = False, pool=None) -> np.ndarray:
+    """float32 query embeddings via ``model.encode_query``; ``prompt`` replaces the model's query prompt;
+    ``pool``: a sentence-transformers multi-process pool (:func:`encoding_pool`)."""
+    return _encode(model.encode_query, texts, prompt, batch_size, normalize, show_progress_bar, pool)
 
 
-def encode_documents(model, texts: Sequence[str], prompt: str | None = None,
-                     batch_size: int = ENCODE_BATCH_SIZE, normalize: bool = True, show_progress_bar: bool = False) -> np.ndarray:
+def encode_documents(model, texts: Sequence[str], prompt: str | None = None, batch_size: int = ENCODE_BATCH_SIZE,
+                     normalize: bool = True, show_progress_bar: bool = False, pool=None) -> np.ndarray:
     """float32 document embeddings via ``model.encode_document``; ``prompt`` replaces the model's prompt."""
-    return _encode(model.encode_document, texts, prompt, batch_size, normalize, show_progress_bar)
+    return _encode(model.encode_document, texts, prompt, batch_size, normalize, show_progress_bar, pool)
+
+
+@contextlib.contextmanager
+def encoding_pool(model, devices: Sequence[str] | None) -> Iterator[object | None]:
+    """sentence-transformers' own multi-process pool over ``devices`` (``["cuda:0", "cuda:1"]``, or
+    ``["cpu", "cpu"]``) for the duration of the block; None (one process) for fewer than two devices."""
+    if not devices or len(devices) < 2:
+        yield None
+        return
+    pool = model.start_multi_process_pool(list(devices))
+    try:
+        yield pool
+    finally:
+        model.stop_multi_process_pool(pool)

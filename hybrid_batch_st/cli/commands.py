@@ -56,7 +56,8 @@ def evaluate(args: argparse.Namespace) -> int:
     model = cap_max_seq_length(load_model(args.model), args.max_seq_length)
     result = run(model, data, measures, depth=args.depth, batch_size=args.batch_size, cache=not args.no_cache,
                  query_prompt=args.query_prompt, passage_prompt=args.passage_prompt,
-                 benchmark=args.benchmark, model_name=str(args.model), groups=groups)
+                 benchmark=args.benchmark, model_name=str(args.model), groups=groups,
+                 devices=[d.strip() for d in args.devices.split(",") if d.strip()] if args.devices else None)
     out = write_report(result, args.output)
     print(macro_table([(str(args.model), result)]))
     print(f"results written to {out}/results.json, results.md, heatmap.png")

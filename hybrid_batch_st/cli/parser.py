@@ -127,6 +127,8 @@ def _add_evaluate(sub) -> None:
     p.add_argument("--no-cache", action="store_true",
                    help="encode every text even if the embedding cache has it, and store nothing")
     p.add_argument("--batch-size", type=int, default=16, help="texts encoded at once (default: 16, fastest on CPU)")
+    p.add_argument("--devices", help="encode in sentence-transformers' multi-process pool, e.g. cuda:0,cuda:1 or "
+                                     "cpu,cpu (default: one process)")
     p.add_argument("--max-seq-length", type=int,
                    help="truncate inputs to this many tokens, or the model's limit where lower (default: the model's)")
     p.add_argument("--query-prompt", help="text prepended to questions (default: the model's 'query' prompt)")

@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..models import encode_documents, encode_queries
+from ..models import encode_documents, encode_queries, encoding_pool
 from ..tasks.task import RetrievalTask
 from .embedding_cache import EmbeddingCache, cached_encode
 
@@ -15,14 +15,16 @@ __all__ = ["encode_texts", "EncodedTask", "encode_task"]
 
 
 def encode_texts(model, texts: Sequence[str], prompt: str | None, batch_size: int, show_progress_bar: bool,
-                 cache: EmbeddingCache | None = None, kind: str = "query") -> np.ndarray:
+                 cache: EmbeddingCache | None = None, kind: str = "query", pool=None) -> np.ndarray:
     """Normalised float32 embeddings of queries (``kind="query"``) or documents; ``prompt`` is the
     prompt text the model's ``encode_query`` / ``encode_document`` will prepend. With ``cache``,
-    texts encoded before by the same model (and prompt) are read from it."""
+    texts encoded before by the same model (and prompt) are read from it. ``pool``: a
+    multi-process pool (:func:`~hybrid_batch_st.models.encoding_pool`)."""
     encoder = encode_queries if kind == "query" else encode_documents
 
     def encode(batch: list[str]) -> np.ndarray:
-        return encoder(model, batch, prompt=prompt or "", batch_size=batch_size, show_progress_bar=show_progress_bar)
+        return encoder(model, batch, prompt=prompt or "", batch_size=batch_size, show_progress_bar=show_progress_bar,
+                       pool=pool)
 
     return np.ascontiguousarray(cached_encode(encode, texts, prompt, cache), dtype=np.float32)
 
@@ -50,14 +52,17 @@ def _split(matrix: np.ndarray, sizes: dict[str, int]) -> dict[str, np.ndarray]:
 
 
 def encode_task(model, task: RetrievalTask, prompts: tuple[str | None, str | None], batch_size: int,
-                show_progress_bar: bool, cache: EmbeddingCache | None) -> EncodedTask:
-    """Every query and every document, each set once; a text shared by two sets is encoded once."""
+                show_progress_bar: bool, cache: EmbeddingCache | None, devices: Sequence[str] | None = None
+                ) -> EncodedTask:
+    """Every query and every document, each set once (with ``cache``, a text shared by two sets is
+    encoded once); ``devices``: encode in sentence-transformers' multi-process pool over them."""
     query_ids = {name: list(s.texts) for name, s in task.queries.items()}
     doc_ids = {name: list(s.texts) for name, s in task.pools.items()}
-    q_all = encode_texts(model, [t for s in task.queries.values() for t in s.texts.values()], prompts[0],
-                         batch_size, show_progress_bar, cache, kind="query")
-    d_all = encode_texts(model, [t for s in task.pools.values() for t in s.texts.values()], prompts[1],
-                         batch_size, show_progress_bar, cache, kind="document")
+    with encoding_pool(model, devices) as pool:
+        q_all = encode_texts(model, [t for s in task.queries.values() for t in s.texts.values()], prompts[0],
+                             batch_size, show_progress_bar, cache, kind="query", pool=pool)
+        d_all = encode_texts(model, [t for s in task.pools.values() for t in s.texts.values()], prompts[1],
+                             batch_size, show_progress_bar, cache, kind="document", pool=pool)
     sizes = {name: len(ids) for name, ids in doc_ids.items()}
     offsets = dict(zip(sizes, np.cumsum([0, *sizes.values()])[:-1].tolist()))
     return EncodedTask(_split(q_all, {n: len(i) for n, i in query_ids.items()}), query_ids,

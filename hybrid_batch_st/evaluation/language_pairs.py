@@ -147,6 +147,13 @@ def _score_all(task: RetrievalTask, enc: EncodedTask, settings, scorer: Scorer, 
     return {"rank_distance": float(np.mean(distances)) if distances else None, "same_language_top1": same_top1}
 
 
+def _prompts(model, query_prompt: str | None, passage_prompt: str | None) -> tuple[str | None, str | None]:
+    """The prompts to encode with: the model's, unless given (``""``: none)."""
+    model_query, model_passage = query_passage_prompts(model)
+    return (model_query if query_prompt is None else query_prompt or None,
+            model_passage if passage_prompt is None else passage_prompt or None)
+
+
 def _macro(scorer: Scorer, settings: Sequence[str], measures: list[str]) -> dict[str, dict[str, float]]:
     """Per setting that has pairs, each measure's mean over its pairs."""
     return {
@@ -171,6 +178,7 @@ def evaluate(
     model_name: str = "",
     cache: bool | str | Path = True,
     groups: Mapping[str, Sequence[str]] | None = None,
+    devices: Sequence[str] | None = None,
 ) -> EvaluationResult:
     """Score ``model`` on every language pair of ``data`` (a :class:`RetrievalTask`, or ``{lang: SquadRLanguage}``).
 
@@ -181,17 +189,16 @@ def evaluate(
     (:mod:`hybrid_batch_st.evaluation.embedding_cache`; a folder path picks another cache folder,
     False encodes everything). ``groups``: ``{name: language codes}`` whose macro values are reported
     per setting (:mod:`.groups`; default: seen / unseen where the model card records languages).
+    ``devices``: encode in sentence-transformers' multi-process pool (``["cuda:0", "cuda:1"]``).
     """
     measures = parse_measures(measures)
     task = as_task(data, benchmark)
     _check(task, settings, depth)
-    model_query, model_passage = query_passage_prompts(model)
-    prompts = (model_query if query_prompt is None else query_prompt or None,  # "": no prompt
-               model_passage if passage_prompt is None else passage_prompt or None)
+    prompts = _prompts(model, query_prompt, passage_prompt)
     store = EmbeddingCache(cache_key(model), None if cache is True else cache) if cache else None
     watch = _Stopwatch()
     with watch("encode"):
-        enc = encode_task(model, task, prompts, batch_size, show_progress_bar, store)
+        enc = encode_task(model, task, prompts, batch_size, show_progress_bar, store, devices)
     import ir_measures
 
     scorer = Scorer([ir_measures.parse_measure(m) for m in measures], depth)

@@ -41,7 +41,12 @@ def query_block(pool_size: int, budget: int = SCORE_BUDGET) -> int:
 def _blocks(queries: np.ndarray, pool: np.ndarray, exclude: np.ndarray | None) -> Iterator[tuple[int, np.ndarray]]:
     """``(first query, scores)`` per block of queries; a query's excluded document scores -inf."""
     step = query_block(len(pool))
-    for start in range(0, len(queries), step):
+    starts = range(0, len(queries), step)
+    if len(queries) * len(pool) > 500_000_000:  # minutes of work on a CPU: show it
+        from tqdm.auto import tqdm
+
+        starts = tqdm(starts, desc=f"Ranking {len(queries):,} queries x {len(pool):,} documents", unit="block")
+    for start in starts:
         scores = queries[start : start + step] @ pool.T
         if exclude is not None:
             rows = np.flatnonzero(exclude[start : start + step] >= 0)

@@ -91,17 +91,19 @@ def shared_measures(runs: Iterable[PerQuery], measures: Iterable[str] | str | No
 
 
 def question_values(runs: list[PerQuery], measure: str, setting: str) -> tuple[list[str], np.ndarray]:
-    """One value per parallel question and run: the mean over the setting's language pairs of that
-    question's values, on the pairs and questions every run evaluated. ``(question ids, runs x ids)``."""
+    """One value per parallel question and run: the mean over the setting's language pairs (and over the
+    texts ``ID#k`` of one item) of that question's values, on the pairs and questions every run
+    evaluated. ``(question ids, runs x ids)``."""
     keys = set.intersection(*(set(k for k in r.values[measure] if k[0] == setting) for r in runs))
     sums: list[dict[str, float]] = [defaultdict(float) for _ in runs]
     counts: dict[str, int] = defaultdict(int)
     for key in keys:
         queries = set.intersection(*(set(r.values[measure][key]) for r in runs))
         for q in queries:
-            counts[q] += 1
+            unit = q.split("#", 1)[0]  # ID#k: one of several texts of parallel item ID
+            counts[unit] += 1
             for total, run in zip(sums, runs):
-                total[q] += run.values[measure][key][q]
+                total[unit] += run.values[measure][key][q]
     ids = sorted(counts)
     return ids, np.array([[total[q] / counts[q] for q in ids] for total in sums]).reshape(len(runs), len(ids))
 

@@ -95,3 +95,10 @@ def test_recipe_cost_projects_minutes_against_the_baseline(tiny_model_dir):
                           "--recipe", "x:--steps 5", "--short", "3", "--long", "2"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert bad.returncode == 2 and "--short 3 and --long 2: need 0 < short < long" in bad.stderr
+
+
+def test_evaluate_scale_prints_the_ratio_table():
+    out = run("benchmarks/evaluate_scale.py", "--sizes", "2000", "--queries", "50")
+    [row] = [line for line in out.splitlines() if line.startswith("| 2,000 |")]
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert len(cells) == 7 and all(float(c) >= 0 for c in cells[1:])

@@ -86,3 +86,22 @@ def test_the_trainer_side_evaluator_does_not_cache(tiny_model_dir, tmp_path, mon
     assert not (tmp_path / "cache").exists()  # an evaluation step during training would never be read again
     with pytest.raises(ValueError, match="needs its cutoff parameter, e.g. P@10"):
         MultilingualRetrievalEvaluator(toy_benchmark(), measures=["AP", "P"])
+
+
+def test_two_cpu_processes_encode_as_one(tiny_model_dir):
+    from hybrid_batch_st.tasks.squad_r import squad_r_task
+
+    model = SentenceTransformer(str(tiny_model_dir), device="cpu")
+    task = squad_r_task(toy_benchmark(), "toy")
+    one = evaluate(model, task, ["AP"], show_progress_bar=False, cache=False)
+    two = evaluate(model, task, ["AP"], show_progress_bar=False, cache=False, devices=["cpu", "cpu"])
+    def flat(result):
+        return [v for p in result.pairs for q in sorted(p.per_query["AP"]) for v in [p.per_query["AP"][q]]]
+
+    assert flat(two) == pytest.approx(flat(one), abs=1e-9)
+    from hybrid_batch_st.models import encode_documents, encoding_pool
+
+    texts = [s for d in toy_benchmark().values() for s in d.sentences]
+    with encoding_pool(model, ["cpu", "cpu"]) as pool:
+        pooled = encode_documents(model, texts, pool=pool)
+    np.testing.assert_allclose(pooled, encode_documents(model, texts), atol=1e-5)

@@ -163,3 +163,27 @@ def test_lareqa_as_a_task_gives_the_former_values(tiny_model_dir, data_dir):
         assert result.language_bias["rank_distance"] == pytest.approx(expected["bias"]["rank_distance"], abs=1e-9)
         assert result.language_bias["same_language_top1"] == pytest.approx(expected["bias"]["same_language_top1"])
         assert np.isfinite(result.macro["multilingual"]["AP"])
+
+
+def test_groups_and_reports_at_many_languages(tmp_path, model):
+    from hybrid_batch_st.evaluation import write_report
+    from hybrid_batch_st.evaluation.groups import parse_groups
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    codes = [f"x{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(33)]  # 33 made-up languages
+    for n, code in enumerate(codes):
+        (folder / f"{code}.txt").write_text(f"tower {n}\nbridge {n}\nwar {n}\n")
+    groups = parse_groups(f"first={','.join(codes[:3])} rest={','.join(codes[3:])}")
+    assert groups["first"] == codes[:3]
+    with pytest.raises(ValueError, match="must read NAME=LANG,LANG"):
+        parse_groups("low:yor")
+    result = evaluate(model, parallel_task(folder), ["RR@10"], show_progress_bar=False, cache=False, groups=groups)
+    assert set(result.groups) == {"first", "rest"}
+    first = [p.scores["RR@10"] for p in result.pairs if p.setting == "cross-lingual"
+             and (p.query_lang in codes[:3] or p.pool_lang in codes[:3])]
+    assert result.groups["first"]["cross-lingual"]["RR@10"] == pytest.approx(np.mean(first))
+    out = write_report(result, tmp_path / "report")
+    text = (out / "results.md").read_text()
+    assert "## Macro averages by language group" in text and "per query set (mean over its pools)" in text
+    assert (out / "heatmap.png").stat().st_size > 0 and json.loads((out / "results.json").read_text())["groups"]
