@@ -35,7 +35,7 @@ def _groups(results: dict[str, dict]) -> list[str]:
         for group, settings in (r.get("groups") or {}).items():
             for setting, values in settings.items():
                 lines.append(f"| {name} | {group} | {setting} | "
-                             + " | ".join(f"{m} {v:.4f}" for m, v in values.items()) + " |")
+                             + "; ".join(f"{m} {v:.4f}" for m, v in values.items()) + " |")
     return ["| benchmark | group | setting | macro |", "| --- | --- | --- | --- |", *lines] if lines else []
 
 
