@@ -99,11 +99,11 @@ def _add_demo(sub) -> None:
 def _benchmark_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--benchmark", default="sample",
                    help=f"one of {', '.join(BENCHMARK_NAMES)} (sample: the bundled held-out articles; xquad-r and "
-                        "mlqa-r are downloaded once unless --data-dir; the others read --data-dir), parallel:PATH (JSONL "
+                        "the others are downloaded once, checked, unless --data-dir), parallel:PATH (JSONL "
                         "of id/lang/text or a folder of <lang>.txt), beir:DIR (BEIR folders per language) or a SQuAD-R "
                         "folder (default: sample)")
     p.add_argument("--data-dir", help="folder holding the benchmarks' folders (xquad-r/, mlqa-r/, tatoeba/, flores200/, "
-                                      "xsid/, xflickrco/; default: the download cache, XQuAD-R and MLQA-R only)")
+                                      "xsid/, xflickrco/; default: the download cache, filled once from the upstream repositories)")
     p.add_argument("--split", help="the split of benchmarks that have several: flores200 dev|devtest (default "
                                    "devtest), xsid test|valid (default test), beir:DIR qrels/<split>.tsv (default test)")
 

@@ -39,15 +39,21 @@ def query_block(pool_size: int, budget: int = SCORE_BUDGET) -> int:
 
 
 def _blocks(queries: np.ndarray, pool: np.ndarray, exclude: np.ndarray | None) -> Iterator[tuple[int, np.ndarray]]:
-    """``(first query, scores)`` per block of queries; a query's excluded document scores -inf."""
-    step = query_block(len(pool))
+    """``(first query, scores)`` per block of queries; a query's excluded document scores -inf. The
+    scores of a block are overwritten by the next one: use them before asking for it."""
+    step = query_block(len(pool), min(SCORE_BUDGET, pool.nbytes))  # scoring at most doubles the pool's memory
+    # float64 queries against a float32 pool would make numpy copy the whole pool to float64
+    queries = np.asarray(queries, dtype=pool.dtype)
     starts = range(0, len(queries), step)
     if len(queries) * len(pool) > 500_000_000:  # minutes of work on a CPU: show it
         from tqdm.auto import tqdm
 
         starts = tqdm(starts, desc=f"Ranking {len(queries):,} queries x {len(pool):,} documents", unit="block")
+    buffer = np.empty((min(step, len(queries)), len(pool)), dtype=np.result_type(queries, pool))
     for start in starts:
-        scores = queries[start : start + step] @ pool.T
+        # one buffer for every block: a fresh 256 MB array per block costs a second of page faults per 1M docs
+        scores = buffer[: len(queries[start : start + step])]
+        np.matmul(queries[start : start + step], pool.T, out=scores)
         if exclude is not None:
             rows = np.flatnonzero(exclude[start : start + step] >= 0)
             scores[rows, exclude[start + rows]] = -np.inf

@@ -9,20 +9,16 @@ against the SHA-256 sums below, and written atomically.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import sys
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from ..atomic import atomic_path
-from ..errors import DownloadError, option_name
+from ..errors import option_name
+from .downloads import file_sha256, default_cache_dir, fetch_file
 from .squad_r import SquadRLanguage, read_squad_r
 
-__all__ = ["Benchmark", "BENCHMARKS", "get_benchmark", "benchmark_files", "load_benchmark", "default_cache_dir"]
+__all__ = ["Benchmark", "BENCHMARKS", "get_benchmark", "benchmark_files", "load_benchmark"]
 
 UPSTREAM = "https://raw.githubusercontent.com/google-research-datasets/lareqa/master"
 
@@ -72,10 +68,6 @@ BENCHMARKS: dict[str, Benchmark] = {
 }
 
 
-def default_cache_dir() -> Path:
-    return Path(os.environ.get("HYBRID_BATCH_ST_CACHE", Path.home() / ".cache" / "hybrid_batch_st"))
-
-
 def get_benchmark(name: str) -> Benchmark:
     try:
         return BENCHMARKS[name.lower()]
@@ -97,31 +89,11 @@ def _check_languages(bench: Benchmark, languages: Iterable[str] | None) -> list[
     return languages
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _download(bench: Benchmark, lang: str, target: Path) -> None:
     url = f"{UPSTREAM}/{bench.upstream_folder}/{lang}.json"
     print(f"downloading {bench.name} {lang} from {url} into {target.parent} (once; checked by SHA-256)",
           file=sys.stderr, flush=True)
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            payload = response.read()
-    except (urllib.error.URLError, OSError) as exc:
-        raise DownloadError(
-            f"could not download {bench.name} {lang} from {url} ({exc}). Offline? Pass "
-            f"{option_name('data_dir')} pointing at a folder that holds {bench.name}/{lang}.json"
-        ) from exc
-    digest = hashlib.sha256(payload).hexdigest()
-    if digest != bench.sha256[lang]:
-        raise DownloadError(
-            f"{url} has SHA-256 {digest}, expected {bench.sha256[lang]}; not saved. "
-            f"The upstream file changed: pass {option_name('data_dir')} with a checked copy"
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(payload)
+    fetch_file(url, target, bench.sha256[lang], f"{bench.name} {lang}", f"{bench.name}/{lang}.json")
 
 
 def benchmark_files(
@@ -146,7 +118,7 @@ def benchmark_files(
     files = {}
     for lang in langs:
         path = folder / f"{lang}.json"
-        if not path.is_file() or _sha256(path) != bench.sha256[lang]:
+        if not path.is_file() or file_sha256(path) != bench.sha256[lang]:
             _download(bench, lang, path)
         files[lang] = path
     return files

@@ -20,7 +20,7 @@ def is_task_benchmark(name: str) -> bool:
 def load_task(name: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
               split: str | None = None) -> RetrievalTask:
     """The task of ``name``: one of :data:`~hybrid_batch_st.tasks.TASK_BENCHMARKS` read from
-    ``<data_dir>/<name>/``, ``parallel:PATH`` or ``beir:DIR``."""
+    ``<data_dir>/<name>/`` (without ``data_dir``: downloaded once, checked), ``parallel:PATH`` or ``beir:DIR``."""
     from .beir import beir_task
     from .parallel import parallel_task, xflickrco_task, xsid_task
     from .xtreme import flores_task, tatoeba_task
@@ -33,10 +33,12 @@ def load_task(name: str, languages: Sequence[str] | None = None, data_dir: str |
     if name not in TASK_BENCHMARKS:
         raise ValueError(f"unknown benchmark {name!r}; choose one of {', '.join(BENCHMARK_NAMES)}, "
                          f"{', '.join(p + 'PATH' for p in BENCHMARK_PREFIXES)} or a SQuAD-R folder")
-    if data_dir is None:
-        raise FileNotFoundError(f"{name}: pass {option_name('data_dir')} DIR with {name}/ inside (this version "
-                                "downloads only XQuAD-R and MLQA-R)")
-    folder = Path(data_dir) / name
+    if data_dir is None:  # the public files, fetched once into the cache and checked
+        from .downloads import benchmark_folder
+
+        folder = benchmark_folder(name, (split or "devtest") if name == "flores200" else None)
+    else:
+        folder = Path(data_dir) / name
     if name == "tatoeba":
         return tatoeba_task(folder, languages)
     if name == "flores200":

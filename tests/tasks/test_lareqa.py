@@ -34,7 +34,7 @@ def test_download_is_checked_and_cached(served, tmp_path):
     cache = tmp_path / "cache"
     files = lareqa.benchmark_files("xquad-r", ["en"], cache_dir=cache)
     assert files["en"] == cache / "xquad-r" / "en.json"
-    assert lareqa._sha256(files["en"]) == lareqa.BENCHMARKS["xquad-r"].sha256["en"]
+    assert lareqa.file_sha256(files["en"]) == lareqa.BENCHMARKS["xquad-r"].sha256["en"]
     (served / "xquad-r" / "en.json").unlink()  # the cache answers from now on
     assert lareqa.load_benchmark("xquad-r", ["en"], cache_dir=cache)["en"].questions
 
