@@ -25,7 +25,7 @@ from hybrid_batch_st.cli.parser import add_config_flags, config_overrides
 from hybrid_batch_st.training.config import TrainConfig
 from hybrid_batch_st.training import train
 
-DEFAULTS = {"train": "mlqa-r", "mode": "hybrid", "freeze_embeddings": True, "train_articles": 0, "eval": ""}
+DEFAULTS = {"train": "mlqa-r", "recipe": "hybrid", "freeze_embeddings": True, "train_articles": 0, "eval": ""}
 
 
 def _minutes(config: TrainConfig, steps: int) -> float:

@@ -1,4 +1,6 @@
-"""The paper's comparison, zero-shot: X-X vs X-Y vs hybrid batches, over seeds, with significance.
+"""The paper's comparison, zero-shot: hybrid batches against X-X, X-Y and the other recipes
+(``--recipes``: mixed batches, stock per-pair datasets, distillation, hybrid+distillation), over
+seeds, with significance; every model also on the benchmarks of ``--also``.
 
 Default protocol (arXiv 2408.10536: the models never see the evaluation benchmark):
 
@@ -12,10 +14,13 @@ averaging with the base model (``--merge-weights``; the best mean AP over the th
 validation wins). Nothing is chosen on the evaluation benchmark. ``--directions xquad-r:heldout``
 is the former in-domain protocol (first 36 XQuAD-R articles train, the other 12 evaluate).
 
-For every direction, seed and mode it writes ``<results>/<train>-to-<eval>/<mode>-seed<k>/``:
-``results.json`` (the keys ``evaluate`` writes, plus ``train_benchmark``, ``mode``, ``seed``,
+For every direction, seed and recipe it writes ``<results>/<train>-to-<eval>/<recipe>-seed<k>/``:
+``results.json`` (the keys ``evaluate`` writes, plus ``train_benchmark``, ``mode`` (the recipe), ``seed``,
 ``train_config``, ``training_minutes``, ``device``, ``merge_with_base``, ``validation``) and
-``per_query.tsv.gz``; the base model goes to ``base/``. It resumes: a model whose ``results.json``
+``per_query.tsv.gz``; the base model goes to ``base/``; with ``--also``, each model's results on each
+of those benchmarks go to ``<results>/<train>-to-<benchmark>/<recipe>-seed<k>/`` (the subsets of
+:data:`ALSO`, sized so that one model's whole evaluation fits in about 15 minutes on a 2-core CPU). It
+resumes: a model whose ``results.json``
 exists is not trained or evaluated again, a trained model in ``<work>`` is reused, and embeddings
 come from the embedding cache. The tables (mean +- sd over seeds, significance) are printed by
 ``benchmarks/results_table.py``.
@@ -27,7 +32,7 @@ come from the embedding cache. The tables (mean +- sd over seeds, significance) 
 picks the merge weight and writes ``<results>/<train>-validation/<mode>-seed<k>/validation.json``
 (validation AP per setting for every merge weight and for the base model), e.g.
 
-    python benchmarks/reproduce.py ... --directions mlqa-r:xquad-r --modes hybrid --symmetric \\
+    python benchmarks/reproduce.py ... --directions mlqa-r:xquad-r --recipes hybrid --symmetric \\
         --validation-only --results benchmarks/results/recipes/symmetric --output runs/recipes/symmetric
 """
 
@@ -48,21 +53,33 @@ from hybrid_batch_st.cli.parser import add_config_flags, config_overrides
 from hybrid_batch_st.data.sources import load_eval_data, training_data_of
 from hybrid_batch_st.evaluation import evaluate, write_report
 from hybrid_batch_st.models import cap_max_seq_length, load_model
-from hybrid_batch_st.names import BASE, MODES
+from hybrid_batch_st.names import BASE, RECIPES
+from hybrid_batch_st.training.config import DEMO_RECIPES, parse_recipes
 from hybrid_batch_st.training import TrainConfig, merge_with_base, train
 
 #: where this script departs from TrainConfig's defaults
 DEFAULTS = {"eval": "", "train_articles": 0, "validation_share": 0.1, "output": "runs/reproduce"}
+#: ``--also`` benchmarks: (reader name, languages, split); subsets chosen for time, not for results:
+#: Tatoeba's first 12 XTREME languages, FLORES-200 devtest in 3 high- and 3 low-resource languages,
+#: xSID in 8 languages, xFlickr&CO in 4.
+ALSO = {
+    "tatoeba": (["ar", "he", "vi", "id", "jv", "tl", "eu", "ml", "ta", "te", "af", "nl"], None),
+    "flores200": (["eng_Latn", "deu_Latn", "zho_Hans", "yor_Latn", "hau_Latn", "khm_Khmr"], "devtest"),
+    "xsid": (["en", "de", "da", "it", "ja", "tr", "zh", "de-ba"], "test"),
+    "xflickrco": (["en", "de", "ja", "tr"], None),
+}
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_flags(parser, DEFAULTS, exclude=("mode", "train", "eval", "measures", "merge_with_base"))
+    add_config_flags(parser, DEFAULTS, exclude=("recipe", "train", "eval", "measures", "merge_with_base"))
     parser.add_argument("--directions", default="mlqa-r:xquad-r,xquad-r:mlqa-r",
                         help="TRAIN:EVAL pairs; EVAL 'heldout' = the training benchmark's held-out articles "
                              "(default: mlqa-r:xquad-r,xquad-r:mlqa-r)")
     parser.add_argument("--seeds", default="0", help="comma-separated seeds (default: 0)")
-    parser.add_argument("--modes", default=",".join(MODES), help="sampler modes to train (default: all three)")
+    parser.add_argument("--recipes", default=",".join(DEMO_RECIPES),
+                        help=f"recipes to train, any of {', '.join(RECIPES)} (default: {','.join(DEMO_RECIPES)})")
+    parser.add_argument("--also", default="", help=f"more benchmarks to evaluate every model on: any of {', '.join(ALSO)}")
     parser.add_argument("--merge-weights", default="1",
                         help="shares of fine-tuned weights to try, chosen on validation (default: 1 = no merge)")
     parser.add_argument("--results", default="benchmarks/results", help="folder of the small result files")
@@ -110,7 +127,7 @@ def _choose_merge(config: TrainConfig, weights: list[float], validation, base, d
         model = _fine_tuned(config, device)[0]
         if weight < 1:
             merge_with_base(model, base, weight)
-        result = _evaluate(model, validation, "validation", f"{config.mode} w={weight}")
+        result = _evaluate(model, validation, "validation", f"{config.recipe} w={weight}")
         scores[str(weight)] = _mean_ap(result)
         settings[str(weight)] = _setting_ap(result)
         if best is None or scores[str(weight)] > scores[str(best[0])]:
@@ -119,7 +136,7 @@ def _choose_merge(config: TrainConfig, weights: list[float], validation, base, d
 
 
 def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: list[float], base, device: str,
-         base_validation: dict[str, float]):
+         base_validation: dict[str, float], also: dict):
     """Train, pick the merge weight on validation, then evaluate on ``target`` (or, when ``target`` is
     None, write the validation scores only)."""
     if (folder / ("results.json" if target is not None else "validation.json")).is_file():
@@ -128,7 +145,7 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
     _, validation = training_data_of(config)
     minutes = _fine_tuned(config, device)[1]
     weight, model, scores = _choose_merge(config, merges, validation, base, device)
-    extra = {"train_benchmark": config.train, "mode": config.mode, "seed": config.seed,
+    extra = {"train_benchmark": config.train, "mode": config.recipe, "recipe": config.recipe, "seed": config.seed,
              "train_config": dataclasses.replace(config, merge_with_base=weight).to_dict(),
              "training_minutes": minutes, "device": _device_name(device), "merge_with_base": weight,
              "validation": scores | {"base_AP": base_validation}}
@@ -139,10 +156,27 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
         print(f"{folder}: validation {scores['AP'][str(weight)]} (merge {weight}; base {base_validation}; "
               f"{minutes:.1f} training minutes)", flush=True)
         return
-    result = _evaluate(model, target, target_name, f"{Path(config.model).name} {config.mode} seed {config.seed}")
+    label = f"{Path(config.model).name} {config.recipe} seed {config.seed}"
+    for name, task in also.items():  # before the main benchmark: its results.json marks the model done
+        other = folder.parent.parent / f"{config.train}-to-{name}" / folder.name
+        if not (other / "results.json").is_file():
+            found = _evaluate(model, task, name, label)
+            found.extra = extra
+            write_report(found, other, heatmap=False)
+            print(f"{other}: {found.summary()}", flush=True)
+    result = _evaluate(model, target, target_name, label)
     result.extra = extra
     write_report(result, folder, heatmap=False)
     print(f"{folder}: {result.summary()} (merge {weight}; {minutes:.1f} training minutes)", flush=True)
+
+
+def _also_tasks(names: str, data_dir) -> dict:
+    from hybrid_batch_st.tasks.registry import load_task
+
+    unknown = [n for n in names.split(",") if n and n not in ALSO]
+    if unknown:
+        raise SystemExit(f"--also {unknown}: choose among {', '.join(ALSO)}")
+    return {n: load_task(n, ALSO[n][0], data_dir, ALSO[n][1]) for n in names.split(",") if n}
 
 
 def main() -> None:
@@ -170,11 +204,18 @@ def main() -> None:
             result.extra = {"train_benchmark": "none", "mode": BASE, "seed": None, "train_config": None,
                             "training_minutes": 0.0, "device": None, "merge_with_base": None, "validation": None}
             write_report(result, out / BASE, heatmap=False)
+        also = {} if target is None else _also_tasks(args.also, base_config.data_dir)
+        for name, task in also.items():
+            if not (out.parent / f"{train_name}-to-{name}" / BASE / "results.json").is_file():
+                result = _evaluate(base, task, name, f"{Path(base_config.model).name} (base)")
+                result.extra = {"train_benchmark": "none", "mode": BASE, "seed": None}
+                write_report(result, out.parent / f"{train_name}-to-{name}" / BASE, heatmap=False)
         for seed in [int(s) for s in args.seeds.split(",")]:
-            for mode in args.modes.split(","):
-                config = dataclasses.replace(recipe, mode=mode, seed=seed,
-                                             output=str(Path(base_config.output) / out.name / f"{mode}-seed{seed}"))
-                _run(out / f"{mode}-seed{seed}", config, target, eval_name, merges, base, device, base_validation)
+            for name in parse_recipes(args.recipes):
+                config = dataclasses.replace(recipe, recipe=name, seed=seed,
+                                             output=str(Path(base_config.output) / out.name / f"{name}-seed{seed}"))
+                _run(out / f"{name}-seed{seed}", config, target, eval_name, merges, base, device, base_validation,
+                     also)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from hybrid_batch_st.atomic import atomic_path
 from hybrid_batch_st.evaluation.seeds import compare_over_seeds
 from hybrid_batch_st.evaluation.significance import PerQuery, load_per_query
 from hybrid_batch_st.evaluation.tables import seed_table
-from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, MODES, SETTINGS
+from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, MODES, SETTINGS, SHORT_SETTINGS
 # XLM-R hybrid, mAP mono / cross / multi (arXiv 2408.10536, Tables 1-2); for XQuAD-R the issue rounds
 # .798 / .705 / .593 up to .80 / .71 / .60.
 PAPER_HYBRID = {"xquad-r": (0.80, 0.71, 0.60), "mlqa-r": (0.648, 0.623, 0.512)}
@@ -99,19 +99,21 @@ def direction_table(folder: Path) -> str:
     if not rows:
         return ""
     first = next(iter(rows.values()))[0]
+    settings = [s for s in SETTINGS if s in first["macro"]]  # a benchmark without X->X pairs has no mono column
     trained = [r for mode, results in rows.items() if mode != BASE for r in results]
     devices = sorted({str(r.get("device")) for r in trained})
     lines = [f"### {folder.name}: {first['benchmark']} ({len(first['languages'])} languages), trained on "
              f"{', '.join(devices) or '-'}", "",
-             "| model | seeds | mono AP | cross AP | multi AP | rank distance | training min | merge |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| model | seeds | " + " | ".join(f"{SHORT_SETTINGS[s]} AP" for s in settings)
+             + " | rank distance | training min | merge |",
+             "| --- | --- | " + "--- | " * len(settings) + "--- | --- | --- |"]
     for mode in [m for m in LABELS if m in rows]:
         results = rows[mode]
         cells = []
-        for values in ([r["macro"][s]["AP"] for r in results] for s in SETTINGS):
+        for values in ([r["macro"][s]["AP"] for r in results] for s in settings):
             cells.append(f"{np.mean(values):.4f} ± {np.std(values, ddof=1):.4f}" if len(values) > 1
                          else f"{values[0]:.4f}")
-        dist = [r["language_bias"]["rank_distance"] for r in results]
+        dist = [(r.get("language_bias") or {}).get("rank_distance", np.nan) for r in results]
         minutes = np.mean([r.get("training_minutes") or 0.0 for r in results])
         merges = sorted({str(r.get("merge_with_base")) for r in results}) if mode != BASE else ["-"]
         lines.append(f"| {LABELS[mode]} | {len(results)} | " + " | ".join(cells)

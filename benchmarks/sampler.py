@@ -1,8 +1,13 @@
 """Dataset build cost and sampler speed on a SQuAD-sized set: 8,000 examples x 11 languages = 88,000 records.
 
 Prints: build seconds and peak memory of MultilingualPairDataset + to_dataset(), and batches per
-second of HybridBatchSampler against the stock NoDuplicatesBatchSampler on the same dataset
-(ratio measured in this run). Usage: python benchmarks/sampler.py [--batches 300] [--batch-size 32]
+second of HybridBatchSampler (hybrid and mixed modes) against the stock NoDuplicatesBatchSampler on the
+same dataset and the plugin-free stock route (``to_dataset_dict()`` under the PROPORTIONAL
+multi-dataset sampler), ratios measured in this run. With ``--data-dir``, it also counts how often
+NoDuplicatesBatchSampler puts two translations of one MLQA-R question in a batch: it rejects identical
+strings only, so a translation is a false negative for in-batch losses.
+
+Usage: python benchmarks/sampler.py [--batches 300] [--batch-size 32] [--data-dir ../shared/data]
 """
 
 from __future__ import annotations
@@ -13,10 +18,14 @@ import resource
 import time
 import tracemalloc
 
+import numpy as np
 import pyarrow as pa
-from sentence_transformers.base.sampler import NoDuplicatesBatchSampler
+import torch
+from sentence_transformers.base.sampler import DefaultBatchSampler, NoDuplicatesBatchSampler, ProportionalBatchSampler
+from torch.utils.data import ConcatDataset, RandomSampler
 
 from hybrid_batch_st import HybridBatchSampler, MultilingualPairDataset
+from hybrid_batch_st.data.pair_index import pair_index_of
 
 LANGS = ["ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh"]
 
@@ -44,11 +53,39 @@ def batches_per_second(sampler, n: int) -> float:
     return n / (time.perf_counter() - start)
 
 
+def stock_per_pair(pairs: MultilingualPairDataset, batch_size: int):
+    """The stock trainer's sampler for ``to_dataset_dict()``: random batches per sub-dataset, PROPORTIONAL."""
+    parts = list(pairs.to_dataset_dict().values())
+    samplers = [DefaultBatchSampler(RandomSampler(d, generator=torch.Generator().manual_seed(0)), batch_size=batch_size,
+                                    drop_last=True) for d in parts]
+    return ProportionalBatchSampler(ConcatDataset(parts), samplers, generator=torch.Generator(), seed=0)
+
+
+def collisions(data_dir: str, batch_size: int) -> None:
+    """Batches of NoDuplicatesBatchSampler on MLQA-R's pair rows that hold one question's translations twice."""
+    from hybrid_batch_st.data.sources import load_training_data
+
+    pairs, _ = load_training_data("mlqa-r", data_dir=data_dir, train_articles=0)
+    pairs = pairs.without_single_language_ids()
+    dataset = pairs.to_dataset()
+    example, _, _ = pair_index_of(dataset).describe(np.arange(len(dataset)))
+    hit = twice = 0
+    batches = list(NoDuplicatesBatchSampler(dataset, batch_size, drop_last=True, seed=0))
+    for batch in batches:
+        extra = len(batch) - len(set(example[batch].tolist()))
+        hit += extra > 0
+        twice += extra
+    print(f"MLQA-R ({len(pairs):,} records, {len(dataset):,} pair rows), NoDuplicatesBatchSampler, batches of "
+          f"{batch_size}: {hit} of {len(batches)} batches ({hit / len(batches):.1%}) hold a question's translations "
+          f"twice; {twice / len(batches):.2f} such rows per batch (HybridBatchSampler, every mode: 0)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--examples", type=int, default=8000)
     parser.add_argument("--batches", type=int, default=300)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--data-dir", help="folder holding mlqa-r/: count NoDuplicatesBatchSampler's translation collisions")
     args = parser.parse_args()
 
     gc.collect()
@@ -73,12 +110,24 @@ def main() -> None:
     start = time.perf_counter()
     stock = NoDuplicatesBatchSampler(dataset, args.batch_size, drop_last=True, seed=0)
     stock_init = time.perf_counter() - start
+    mixed = HybridBatchSampler(dataset, args.batch_size, drop_last=True, seed=0, mode="mixed")
+    start = time.perf_counter()
+    per_pair = stock_per_pair(pairs, args.batch_size)
+    per_pair_init = time.perf_counter() - start
     hybrid_bps = batches_per_second(hybrid, args.batches)
+    mixed_bps = batches_per_second(mixed, args.batches)
     stock_bps = batches_per_second(stock, args.batches)
-    print(f"sampler set-up: HybridBatchSampler {hybrid_init:.2f} s, NoDuplicatesBatchSampler {stock_init:.2f} s")
+    per_pair_bps = batches_per_second(per_pair, args.batches)
+    print(f"sampler set-up: HybridBatchSampler {hybrid_init:.2f} s, NoDuplicatesBatchSampler {stock_init:.2f} s, "
+          f"stock per-pair (to_dataset_dict + PROPORTIONAL) {per_pair_init:.2f} s")
     print(f"HybridBatchSampler:       {hybrid_bps:10.1f} batches/s  (first {args.batches} batches of {args.batch_size})")
+    print(f"  mode='mixed':           {mixed_bps:10.1f} batches/s")
     print(f"NoDuplicatesBatchSampler: {stock_bps:10.1f} batches/s")
-    print(f"ratio hybrid / stock: {hybrid_bps / stock_bps:.1f}x")
+    print(f"stock per-pair route:     {per_pair_bps:10.1f} batches/s")
+    print(f"ratio hybrid / stock: {hybrid_bps / stock_bps:.1f}x; mixed / stock: {mixed_bps / stock_bps:.1f}x; "
+          f"per-pair / stock: {per_pair_bps / stock_bps:.1f}x")
+    if args.data_dir:
+        collisions(args.data_dir, args.batch_size)
 
 
 if __name__ == "__main__":

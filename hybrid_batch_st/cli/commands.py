@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..atomic import check_overwrite
-from ..training.config import DEMO_DEFAULTS, TrainConfig, parse_languages
+from ..training.config import DEMO_DEFAULTS, TrainConfig, parse_languages, parse_recipes
 from .parser import config_overrides
 
 __all__ = ["COMMANDS"]
@@ -24,7 +24,7 @@ def train(args: argparse.Namespace) -> int:
     from ..training.run import train as run
 
     config = _config(args)
-    print(f"training {config.model} with {config.mode} batches on {config.train} -> {config.output}",
+    print(f"training {config.model} ({config.recipe}) on {config.train} -> {config.output}",
           file=sys.stderr, flush=True)
     outcome = run(config, overwrite=args.overwrite)
     if outcome.saved_to is not None:
@@ -35,7 +35,8 @@ def train(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    run_demo(_config(args, DEMO_DEFAULTS), query=args.query, overwrite=args.overwrite)
+    run_demo(_config(args, DEMO_DEFAULTS), query=args.query, overwrite=args.overwrite,
+             recipes=parse_recipes(args.recipes))
     return 0
 
 

@@ -8,9 +8,9 @@ import dataclasses
 from typing import Any, Callable, Mapping
 
 from .. import __version__
-from ..names import DEFAULT_MEASURES, MODE_LABELS
+from ..names import DEFAULT_MEASURES, RECIPE_LABELS, RECIPES
 from ..tasks import BENCHMARK_NAMES
-from ..training.config import DEMO_DEFAULTS, TrainConfig
+from ..training.config import DEMO_DEFAULTS, DEMO_RECIPES, TrainConfig
 
 __all__ = ["build_parser", "config_overrides"]
 
@@ -70,12 +70,14 @@ def _overwrite(p: argparse.ArgumentParser, what: str) -> None:
 
 
 def _add_train(sub) -> None:
-    p = _sub(sub, "train", "fine-tune a model with hybrid batches and save it",
-             "Fine-tune a sentence-transformers model on parallel QA pairs with monolingual, cross-lingual or hybrid "
-             "batches (stock SentenceTransformerTrainer + HybridBatchSampler), save it to OUTPUT/model with its "
+    p = _sub(sub, "train", "fine-tune a model with hybrid batches (or another --recipe) and save it",
+             "Fine-tune a sentence-transformers model on parallel QA pairs with hybrid batches or the recipes users "
+             "would otherwise pick (--recipe: monolingual, cross-lingual or mixed batches, stock per-pair datasets, "
+             "distillation, hybrid+distillation) on the stock SentenceTransformerTrainer, save it to OUTPUT/model with its "
              "recipe in the model card, and evaluate it on every language pair. Runs unchanged under torchrun and "
              "accelerate launch.",
-             ["hybrid-batch-st train --model all-MiniLM-L6-v2 --train sample --mode hybrid --alpha 0.5 --output runs/hy",
+             ["hybrid-batch-st train --model all-MiniLM-L6-v2 --train sample --recipe hybrid --alpha 0.5 --output runs/hy",
+              "hybrid-batch-st train --train mlqa-r --recipe distillation --pivot-language en --output runs/kd",
               "hybrid-batch-st train --config run.json --seed 1",
               "torchrun --nproc_per_node 2 -m hybrid_batch_st.cli train --train pairs.jsonl --output runs/ddp"])
     add_config_flags(p)
@@ -86,12 +88,16 @@ def _add_demo(sub) -> None:
     p = _sub(sub, "demo", "the main job: train X-X, X-Y and hybrid models, compare, export, search",
              "With no arguments: the packaged all-MiniLM-L6-v2 on the bundled XQuAD-R sample (en/de/es), "
              f"{DEMO_DEFAULTS['steps']} steps per model; evaluates the base model and the "
-             f"{', '.join(MODE_LABELS.values())} models on the "
+             f"{', '.join(RECIPE_LABELS[r] for r in DEMO_RECIPES)} models (or --recipes) on the "
              "held-out articles, tests their differences, exports the hybrid model to Pyserini and runs one query. "
              "It departs from `train`'s defaults in: "
              + ", ".join(f"{k}={v}" for k, v in DEMO_DEFAULTS.items()) + ".",
-             ["hybrid-batch-st demo", "hybrid-batch-st demo --languages en,de --steps 60 --output runs/demo60"])
-    add_config_flags(p, DEMO_DEFAULTS, exclude=("mode",))
+             ["hybrid-batch-st demo", "hybrid-batch-st demo --languages en,de --steps 60 --output runs/demo60",
+              "hybrid-batch-st demo --recipes hybrid,mixed,distillation --output runs/demo-recipes"])
+    add_config_flags(p, DEMO_DEFAULTS, exclude=("recipe",))
+    p.add_argument("--recipes", default=",".join(DEMO_RECIPES),
+                   help=f"comma-separated recipes to train, hybrid among them (any of {', '.join(RECIPES)}; "
+                        f"default: {','.join(DEMO_RECIPES)})")
     p.add_argument("--query", help="the example query for Pyserini (default: the first held-out question)")
     _overwrite(p, "output folder")
 

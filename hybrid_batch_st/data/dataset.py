@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -27,8 +27,11 @@ from datasets.table import InMemoryTable
 
 from ..errors import option
 from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder
-from .pair_index import PairIndex, PairResolver
+from .pair_index import ChunkedTexts, PairIndex, PairResolver
 from .records import REQUIRED_FIELDS, SCHEMA, check_duplicates, check_language_codes, collect_records, read_jsonl
+
+if TYPE_CHECKING:
+    from datasets import DatasetDict
 
 __all__ = ["MultilingualPairDataset", "REQUIRED_FIELDS"]
 
@@ -192,3 +195,27 @@ class MultilingualPairDataset:
                         fingerprint=uuid.uuid4().hex)
         pairs.set_transform(PairResolver(self._index, self._columns["question"], self._columns["answer"]))
         return pairs
+
+    def to_dataset_dict(self) -> "DatasetDict":
+        """One ``datasets.Dataset`` of ``anchor`` / ``positive`` texts per language pair, named
+        ``"<question lang>-<answer lang>"``: the plugin-free recipe (``stock-per-pair``). Under the
+        stock trainer's multi-dataset samplers (PROPORTIONAL by default) every batch comes from one
+        sub-dataset, so one language pair, drawn by size; there is no monolingual / cross-lingual mix
+        parameter, and under DDP each rank gets a whole batch, possibly of another pair, so gathered
+        negatives mix pairs. Texts are materialised per pair (n_languages² copies of the data).
+        """
+        from datasets import DatasetDict
+
+        index = self._index
+        counts = index.pair_counts()
+        questions, answers = ChunkedTexts(self._columns["question"]), ChunkedTexts(self._columns["answer"])
+        out = {}
+        for q, a in np.ndindex(counts.shape):
+            if counts[q, a] == 0:
+                continue
+            examples = np.flatnonzero(index.present(q) & index.present(a))
+            rows = index.rows(examples, q, a)
+            first, second = index.records(rows)
+            out[f"{self._lang_names[q]}-{self._lang_names[a]}"] = Dataset.from_dict(
+                {"anchor": questions.take(first), "positive": answers.take(second)})
+        return DatasetDict(out)

@@ -2,7 +2,9 @@
 
 A group is one (question language, answer language) combination; its size is the number of
 parallel examples that have both. A group is drawn with probability
-``p_g ~ weight_g * n_g ** (1 / temperature)`` among the groups of its batch type.
+``p_g ~ weight_g * n_g ** (1 / temperature)`` among the groups of its batch type: ``"monolingual"``
+(X-X groups), ``"cross-lingual"`` (X-Y groups) or, for mixed batches, ``"mixed"`` (all of them, drawn
+per row).
 """
 
 from __future__ import annotations
@@ -21,15 +23,22 @@ __all__ = ["Group", "LanguageGroups"]
 logger = logging.getLogger(__name__)
 
 Group = tuple[int, int]  # (question language code, answer language code)
-_NEEDED = {"monolingual": [True], "cross-lingual": [False], "hybrid": [True, False]}
+_NEEDED = {"monolingual": ["monolingual"], "cross-lingual": ["cross-lingual"], "hybrid": ["monolingual", "cross-lingual"],
+           "mixed": ["mixed"]}
+
+
+def _kind(mode: str, group: Group) -> str:
+    """The batch type a group feeds."""
+    return "mixed" if mode == "mixed" else "monolingual" if group[0] == group[1] else "cross-lingual"
 
 
 @dataclass
 class LanguageGroups:
-    """Groups per batch type (``True``: monolingual) with their draw probabilities and sizes."""
+    """Groups per batch type (``"monolingual"``, ``"cross-lingual"``, ``"mixed"``) with their draw
+    probabilities and sizes."""
 
-    groups: dict[bool, list[Group]]
-    probabilities: dict[bool, np.ndarray]
+    groups: dict[str, list[Group]]
+    probabilities: dict[str, np.ndarray]
     size: dict[Group, int]
 
     @classmethod
@@ -39,23 +48,23 @@ class LanguageGroups:
         skipped with a warning. ``batch_text`` describes the global batch in messages."""
         counts = index.pair_counts()
         lang_weights = [float(weights.get(lang, 1.0)) for lang in index.languages]
-        groups: dict[bool, list[Group]] = {m: [] for m in _NEEDED[mode]}
+        groups: dict[str, list[Group]] = {m: [] for m in _NEEDED[mode]}
         size: dict[Group, int] = {}
         too_small = []
         for q, a in np.ndindex(counts.shape):
-            if (q == a) not in groups or counts[q, a] == 0 or _pair_weight(lang_weights, (q, a)) == 0:
+            if _kind(mode, (q, a)) not in groups or counts[q, a] == 0 or _pair_weight(lang_weights, (q, a)) == 0:
                 continue
             if language_choice == "batch" and counts[q, a] < global_batch:
                 too_small.append(f"{index.languages[q]}-{index.languages[a]} ({counts[q, a]})")
                 continue
-            groups[q == a].append((q, a))
+            groups[_kind(mode, (q, a))].append((q, a))
             size[(q, a)] = int(counts[q, a])
         if too_small:
             logger.warning("HybridBatchSampler: skipping %d language group(s) with fewer examples than %s: %s "
                            "(use %s to include them)", len(too_small), batch_text, ", ".join(too_small),
                            option("language_choice", "example"))
-        for is_mono in groups:
-            _check_fillable(index, groups[is_mono], is_mono, language_choice, global_batch, batch_text)
+        for kind in groups:
+            _check_fillable(index, groups[kind], kind, language_choice, global_batch, batch_text)
         probabilities = {
             m: _normalise([_pair_weight(lang_weights, g) * size[g] ** (1.0 / temperature) for g in gs])
             for m, gs in groups.items()
@@ -64,13 +73,12 @@ class LanguageGroups:
 
     def monolingual_share(self) -> float:
         """The monolingual share of all eligible pairs (``alpha="size"``)."""
-        totals = {m: sum(self.size[g] for g in self.groups.get(m, [])) for m in (True, False)}
-        return totals[True] / (totals[True] + totals[False])
+        totals = {m: sum(self.size[g] for g in self.groups.get(m, [])) for m in ("monolingual", "cross-lingual")}
+        return totals["monolingual"] / (totals["monolingual"] + totals["cross-lingual"])
 
 
-def _check_fillable(index: PairIndex, groups: list[Group], is_mono: bool, language_choice: str, global_batch: int,
+def _check_fillable(index: PairIndex, groups: list[Group], kind: str, language_choice: str, global_batch: int,
                     batch_text: str) -> None:
-    kind = "monolingual" if is_mono else "cross-lingual"
     if not groups:
         raise ValueError(
             f"no {kind} language group can fill {batch_text} distinct examples (languages {index.languages}); "

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
+from ..errors import option
 from ..names import LANGUAGE_CHOICES, MODES
 
-__all__ = ["check_sampler_options"]
+if TYPE_CHECKING:
+    from ..data.pair_index import PairIndex
+
+__all__ = ["check_sampler_options", "index_of", "check_multilingual_examples"]
 
 
 def check_sampler_options(
@@ -31,3 +35,35 @@ def check_sampler_options(
             raise ValueError(f"language_weights[{lang!r}]={weight!r} must be a non-negative number")
     if world_size is not None and not (isinstance(world_size, int) and world_size >= 1):
         raise ValueError(f"world_size={world_size!r} must be a positive integer (or None: the process group's)")
+
+
+def index_of(dataset) -> "PairIndex":
+    """The pair index behind a dataset of :meth:`MultilingualPairDataset.to_dataset`, unchanged, or one clear error."""
+    from ..data.pair_index import pair_index_of
+
+    index = pair_index_of(dataset)
+    if index is None:
+        columns = getattr(dataset, "column_names", None)
+        raise ValueError(
+            "HybridBatchSampler needs the dataset of MultilingualPairDataset.to_dataset(), unchanged "
+            f"(this one, with columns {columns}, has no pair transform); build it with "
+            "MultilingualPairDataset.from_records/from_jsonl/from_squad_r(...).to_dataset()"
+        )
+    if len(dataset) != index.num_rows or getattr(dataset, "_indices", None) is not None:
+        raise ValueError(
+            f"HybridBatchSampler: the pair dataset has {len(dataset)} rows in a new order or subset, its records "
+            f"make {index.num_rows}; pass MultilingualPairDataset.to_dataset() without select/shuffle/filter"
+        )
+    return index
+
+
+def check_multilingual_examples(index: "PairIndex") -> None:
+    """Cross-lingual rows need every example in two languages: one error naming the rest and the fix."""
+    counts = index.single_language_counts()
+    if counts:
+        shown = ", ".join(f"{lang}: {n}" for lang, n in counts.items())
+        raise ValueError(
+            f"{sum(counts.values())} example id(s) exist in one language only ({shown}); cross-lingual batches need "
+            "every example in at least two languages. Drop them with "
+            f"MultilingualPairDataset.without_single_language_ids(), or use {option('mode', 'monolingual')}"
+        )

@@ -25,6 +25,10 @@ With ``language_choice="example"`` every row draws its own group (rows stay
 monolingual or cross-lingual as the batch type says), so small groups take
 part too.
 
+``mode="mixed"`` is the usual multilingual contrastive recipe the method is weighed against: every
+row draws its own group among all X-X and X-Y groups (by the same ``p_g``), so a batch mixes both
+kinds; like every mode, it never holds one parallel example twice in a global batch.
+
 Within a group, examples are drawn without replacement from a shuffled cycle.
 An epoch has ``ceil(R / (N * batch_size))`` global batches (``floor`` with
 ``drop_last``), ``R`` being the number of (id, language) records, so one epoch
@@ -43,12 +47,11 @@ import torch
 from datasets import Dataset
 from sentence_transformers.base.sampler import DefaultBatchSampler
 
-from ..data.pair_index import PairIndex, pair_index_of
-from ..errors import option, option_name
+from ..errors import option_name
 from .cycles import Cycle
 from .distributed import loader_epoch, process_world_size
 from .groups import Group, LanguageGroups
-from .options import check_sampler_options
+from .options import check_multilingual_examples, check_sampler_options, index_of
 
 __all__ = ["HybridBatchSampler"]
 
@@ -76,7 +79,9 @@ class HybridBatchSampler(DefaultBatchSampler):
             from ``seed`` and the epoch only, so every rank draws the same global batches.
         seed: random seed.
         mode: one of :data:`hybrid_batch_st.names.MODES`: ``"monolingual"`` (X-X only),
-            ``"cross-lingual"`` (X-Y only) or ``"hybrid"``.
+            ``"cross-lingual"`` (X-Y only), ``"hybrid"`` or ``"mixed"`` (each row's language pair,
+            X-X or X-Y, drawn on its own in proportion to the data, so one batch mixes both kinds;
+            ``language_choice`` does not apply).
         alpha: probability that a hybrid batch is monolingual, or ``"size"`` to use the share of
             monolingual rows among all eligible rows. Ignored by the other modes.
         temperature: ``T`` in ``p ~ n ** (1/T)``; 1 follows data size, larger flattens toward uniform.
@@ -123,23 +128,25 @@ class HybridBatchSampler(DefaultBatchSampler):
             valid_label_columns=valid_label_columns, generator=generator, seed=seed,
         )
         check_sampler_options(mode, alpha, temperature, language_choice, language_weights, world_size)
-        self.mode, self.temperature, self.language_choice = mode, float(temperature), language_choice
+        # a mixed batch draws every row's language pair on its own
+        self.language_choice = "example" if mode == "mixed" else language_choice
+        self.mode, self.temperature = mode, float(temperature)
         self.seed = 0 if seed is None else int(seed)
         self.world_size = world_size or process_world_size()
         self.global_batch_size = batch_size * self.world_size
-        self.index = _index_of(dataset)
+        self.index = index_of(dataset)
         self.languages = self.index.languages
         unknown = sorted(set(language_weights or {}) - set(self.languages))
         if unknown:
             raise ValueError(f"{option_name('language_weights')} names {unknown}, which the dataset lacks; "
                              f"it has {self.languages}")
         if mode != "monolingual":
-            _check_multilingual_examples(self.index)
+            check_multilingual_examples(self.index)
         self.counts = self.index.pair_counts()
-        chosen = LanguageGroups.choose(self.index, mode, language_weights or {}, self.temperature, language_choice,
+        chosen = LanguageGroups.choose(self.index, mode, language_weights or {}, self.temperature, self.language_choice,
                                        self.global_batch_size, self._global_batch_text())
         self.groups, self.probabilities, self.group_size = chosen.groups, chosen.probabilities, chosen.size
-        if mode == "monolingual":
+        if mode in ("monolingual", "mixed"):
             self.alpha = 1.0
         elif mode == "cross-lingual":
             self.alpha = 0.0
@@ -182,16 +189,17 @@ class HybridBatchSampler(DefaultBatchSampler):
         rng = np.random.default_rng([self.seed, self.epoch if epoch is None else epoch])
         cycles: dict[Group, Cycle] = {}
         sizes = self.global_batch_sizes()
-        monolingual = rng.random(len(sizes)) < self.alpha
+        monolingual = rng.random(len(sizes)) < self.alpha  # drawn in every mode: one random stream per seed
         for size, is_mono in zip(sizes, monolingual):
-            rows = self._draw(size, bool(is_mono), rng, cycles)
+            kind = "mixed" if self.mode == "mixed" else "monolingual" if is_mono else "cross-lingual"
+            rows = self._draw(size, kind, rng, cycles)
             width = size // self.world_size
             for k in range(self.world_size):
                 yield rows[k * width : (k + 1) * width].tolist()
 
-    def _draw(self, size: int, is_mono: bool, rng: np.random.Generator, cycles: dict[Group, Cycle]) -> np.ndarray:
+    def _draw(self, size: int, kind: str, rng: np.random.Generator, cycles: dict[Group, Cycle]) -> np.ndarray:
         """Row numbers of one global batch: ``size`` distinct examples, every row of the batch's type."""
-        groups, probs = self.groups[is_mono], self.probabilities[is_mono]
+        groups, probs = self.groups[kind], self.probabilities[kind]
         if self.language_choice == "batch":
             q, a = groups[rng.choice(len(groups), p=probs)]
             return self.index.rows(self._cycle((q, a), cycles, rng).take(size), q, a)
@@ -220,31 +228,3 @@ class HybridBatchSampler(DefaultBatchSampler):
                     self._language_members[lang] = np.flatnonzero(self.index.present(lang)).astype(np.int32)
                 return self._language_members[lang]
         return np.flatnonzero(self.index.present(q) & self.index.present(a)).astype(np.int32)
-
-
-def _index_of(dataset: Dataset) -> PairIndex:
-    index = pair_index_of(dataset)
-    if index is None:
-        columns = getattr(dataset, "column_names", None)
-        raise ValueError(
-            "HybridBatchSampler needs the dataset of MultilingualPairDataset.to_dataset(), unchanged "
-            f"(this one, with columns {columns}, has no pair transform); build it with "
-            "MultilingualPairDataset.from_records/from_jsonl/from_squad_r(...).to_dataset()"
-        )
-    if len(dataset) != index.num_rows or getattr(dataset, "_indices", None) is not None:
-        raise ValueError(
-            f"HybridBatchSampler: the pair dataset has {len(dataset)} rows in a new order or subset, its records "
-            f"make {index.num_rows}; pass MultilingualPairDataset.to_dataset() without select/shuffle/filter"
-        )
-    return index
-
-
-def _check_multilingual_examples(index: PairIndex) -> None:
-    counts = index.single_language_counts()
-    if counts:
-        shown = ", ".join(f"{lang}: {n}" for lang, n in counts.items())
-        raise ValueError(
-            f"{sum(counts.values())} example id(s) exist in one language only ({shown}); cross-lingual batches need "
-            "every example in at least two languages. Drop them with "
-            f"MultilingualPairDataset.without_single_language_ids(), or use {option('mode', 'monolingual')}"
-        )

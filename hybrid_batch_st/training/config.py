@@ -11,13 +11,13 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
-from ..names import DEFAULT_MEASURES, DEFAULT_MODEL, LANGUAGE_CHOICES, LOSSES, MODES
+from ..names import DEFAULT_MEASURES, DEFAULT_MODEL, LANGUAGE_CHOICES, LOSSES, MODES, RECIPES
 from ..sampling.options import check_sampler_options
 from ..tasks.sample import TRAIN_ARTICLES
 
-__all__ = ["TrainConfig", "DEMO_DEFAULTS", "parse_languages", "parse_alpha", "parse_language_weights"]
+__all__ = ["TrainConfig", "DEMO_DEFAULTS", "DEMO_RECIPES", "parse_languages", "parse_recipes", "parse_alpha", "parse_language_weights"]
 
 
 def parse_languages(text: str | list[str]) -> list[str]:
@@ -26,6 +26,15 @@ def parse_languages(text: str | list[str]) -> list[str]:
     if not langs:
         raise ValueError("expected a comma-separated list of language codes, e.g. en,de,es")
     return langs
+
+
+def parse_recipes(text: str | Sequence[str]) -> list[str]:
+    """``"hybrid,mixed"`` (or a list) -> ``["hybrid", "mixed"]``, each one of :data:`~hybrid_batch_st.names.RECIPES`."""
+    recipes = [x.strip() for x in (text.split(",") if isinstance(text, str) else text) if str(x).strip()]
+    unknown = [r for r in recipes if r not in RECIPES]
+    if unknown or not recipes:
+        raise ValueError(f"recipes {unknown or text!r}: each must be one of {', '.join(RECIPES)}")
+    return list(dict.fromkeys(recipes))
 
 
 def parse_alpha(text: str | float) -> float | str:
@@ -94,8 +103,15 @@ class TrainConfig:
     validation_share: float = field(default=0.0, metadata=_option(
         "share of the training data's question ids held out as a validation split (with their articles, "
         "never trained on), for choosing recipe settings; evaluated by --eval validation", float, "S"))
-    mode: str = field(default="hybrid", metadata=_option(
-        "batch types: monolingual (X-X), cross-lingual (X-Y) or hybrid (both)", choices=MODES))
+    recipe: str = field(default="hybrid", metadata=_option(
+        "what to train: hybrid (X-X and X-Y batches), monolingual (X-X only), cross-lingual (X-Y only), mixed "
+        "(both kinds of rows in one batch), stock-per-pair (one dataset per language pair under the stock "
+        "samplers, no plugin), distillation (MSE to the teacher's pivot-language embeddings) or "
+        "hybrid+distillation (both, in turn)", choices=RECIPES))
+    teacher: str | None = field(default=None, metadata=_option(
+        "distillation recipes: the frozen teacher model (default: the base model itself)", metavar="ID_OR_PATH"))
+    pivot_language: str = field(default="en", metadata=_option(
+        "distillation recipes: the language whose teacher embeddings every translation learns", metavar="LANG"))
     alpha: float | str = field(default=0.5, metadata=_option(
         "probability that a hybrid batch is monolingual, or 'size' (the monolingual share of all pairs)",
         parse_alpha, "A"))
@@ -173,7 +189,17 @@ class TrainConfig:
         config.validate()
         return config
 
+    @property
+    def mode(self) -> str:
+        """The sampler mode of the pair batches (``hybrid`` for the distillation recipes' pairs)."""
+        return self.recipe if self.recipe in MODES else "hybrid"
+
     def validate(self) -> None:
+        if self.recipe not in RECIPES:
+            raise ValueError(f"recipe={self.recipe!r} must be one of {RECIPES}")
+        if self.recipe == "hybrid+distillation" and (self.world_size or 1) > 1:
+            raise ValueError("recipe='hybrid+distillation' runs in one process: the stock multi-dataset sampler "
+                             "would give the ranks batches of different datasets; train it without torchrun")
         check_sampler_options(self.mode, self.alpha, self.temperature, self.language_choice,
                               self.language_weights, self.world_size)
         for name in ("batch_size", "mini_batch_size"):
@@ -202,10 +228,12 @@ class TrainConfig:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    def recipe(self) -> dict[str, Any]:
+    def recipe_options(self) -> dict[str, Any]:
         """The options that define the trained model (no paths), e.g. for its model card."""
         return {k: v for k, v in self.to_dict().items() if k not in ("output", "data_dir", "eval", "measures")}
 
 
 #: Where ``hybrid-batch-st demo`` departs from :class:`TrainConfig`'s defaults (a shorter, faster run).
+#: The recipes ``hybrid-batch-st demo`` trains unless ``--recipes`` names others.
+DEMO_RECIPES = ("monolingual", "cross-lingual", "hybrid")
 DEMO_DEFAULTS: dict[str, Any] = {"steps": 30, "learning_rate": 5e-5, "eval": "heldout", "output": "runs/demo"}

@@ -24,8 +24,8 @@ def record_recipe(model, config: TrainConfig, languages: list[str]) -> None:
     card = model.model_card_data
     card.base_model = hub_name(config.model) or Path(str(config.model)).name
     card.set_language(languages)
-    card.add_tags(["hybrid-batch-st", f"{config.mode}-batches"])
+    card.add_tags(["hybrid-batch-st", f"recipe-{config.recipe}"])
     card.non_default_hyperparameters = {
         **card.non_default_hyperparameters,
-        **{f"hybrid_batch_st.{key}": value for key, value in config.recipe().items()},
+        **{f"hybrid_batch_st.{key}": value for key, value in config.recipe_options().items()},
     }

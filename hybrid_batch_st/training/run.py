@@ -34,7 +34,7 @@ def make_evaluator(config: TrainConfig, held_out=None):
     # Progress bars: a full benchmark takes many minutes to encode on CPU.
     return MultilingualRetrievalEvaluator(data, name=name, measures=config.measures, write_report=True,
                                           show_progress_bar=True,
-                                          model_name=f"{Path(str(config.model)).name} ({config.mode} batches)")
+                                          model_name=f"{Path(str(config.model)).name} ({config.recipe})")
 
 
 @dataclass
@@ -56,12 +56,14 @@ def _prepare_model(config: TrainConfig, model):
     return model
 
 
-def _run_trainer(config: TrainConfig, model, dataset, scratch: str):
+def _run_trainer(config: TrainConfig, model, pairs, scratch: str):
     import torch
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
 
-    from ..sampling.sampler import HybridBatchSampler
+    from .recipes import trainer_inputs
 
+    inputs = trainer_inputs(config, model, pairs)
+    multi = {"multi_dataset_batch_sampler": inputs.multi_dataset_batch_sampler} if inputs.multi_dataset_batch_sampler else {}
     args = SentenceTransformerTrainingArguments(
         output_dir=scratch,  # nothing is saved during training; the folder goes when training ends
         per_device_train_batch_size=config.batch_size,
@@ -70,25 +72,22 @@ def _run_trainer(config: TrainConfig, model, dataset, scratch: str):
         learning_rate=config.learning_rate,
         warmup_steps=config.warmup_ratio,
         seed=config.seed,
-        batch_sampler=HybridBatchSampler.configure(
-            mode=config.mode, alpha=config.alpha, temperature=config.temperature,
-            language_weights=config.language_weights, language_choice=config.language_choice,
-            world_size=config.world_size,
-        ),
+        batch_sampler=inputs.batch_sampler,
         prompts=model_prompts(model),
         logging_steps=max(1, (config.steps or 100) // 10),
         save_strategy="no",
         report_to="none",
         disable_tqdm=False,
         use_cpu=not torch.cuda.is_available(),  # torchrun on a CPU-only machine: distributed over gloo
+        **multi,
     )
-    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=dataset, loss=make_loss(config, model))
+    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=inputs.train_dataset, loss=inputs.loss)
     trainer.train()
     return trainer
 
 
 def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutcome:
-    """Fine-tune ``config.model`` with hybrid batches (then, with ``config.merge_with_base`` < 1, average
+    """Fine-tune ``config.model`` with ``config.recipe`` (hybrid batches by default; then, with ``config.merge_with_base`` < 1, average
     its weights with the base model's); saves it to ``<output>/model``.
 
     An existing ``config.output`` is refused unless ``overwrite``; the output folder appears only
@@ -108,7 +107,7 @@ def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutc
             pairs = pairs.without_single_language_ids()
     model = _prepare_model(config, model)
     with tempfile.TemporaryDirectory(prefix="hybrid-batch-st-trainer-") as scratch:
-        trainer = _run_trainer(config, model, pairs.to_dataset(), scratch)
+        trainer = _run_trainer(config, model, pairs, scratch)
     losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
     if not trainer.is_world_process_zero():  # under torchrun / accelerate launch, rank 0 evaluates and saves
         return TrainOutcome(model, None, losses)

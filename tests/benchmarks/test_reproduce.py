@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared" / "data"
 
 
 def run(*args: str) -> str:
@@ -21,7 +22,7 @@ def run(*args: str) -> str:
 def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path):
     results, work = tmp_path / "results", tmp_path / "work"
     args = ["benchmarks/reproduce.py", "--model", str(tiny_model_dir), "--directions", "sample:heldout",
-            "--languages", "en,de", "--seeds", "0,1", "--modes", "monolingual,hybrid", "--steps", "2",
+            "--languages", "en,de", "--seeds", "0,1", "--recipes", "monolingual,hybrid", "--steps", "2",
             "--batch-size", "8", "--merge-weights", "1,0.5", "--validation-share", "0.2",
             "--results", str(results), "--output", str(work)]
     run(*args)
@@ -54,11 +55,20 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
     assert "| hybrid - base, mono ≥ -0.005 |" in table and "| hybrid - best of X-X, X-Y, ≥ -0.01 |" in table
     assert "on the sample validation split" in table  # the training benchmark, not the base model's 'none'
 
+    # another recipe, also evaluated on a second benchmark (xSID, from ../shared/data), beside the others
+    if SHARED.is_dir():
+        run(*args[: args.index("--seeds")], "--seeds", "0", "--recipes", "stock-per-pair", "--also", "xsid",
+            "--data-dir", str(SHARED), *args[args.index("--steps"):])
+        assert (folder / "stock-per-pair-seed0" / "results.json").is_file()
+        also = json.loads((results / "sample-to-xsid" / "stock-per-pair-seed0" / "results.json").read_text())
+        assert also["mode"] == "stock-per-pair" and also["benchmark"] == "xsid"
+        assert (results / "sample-to-xsid" / "base" / "results.json").is_file()
+
     # recipe options: validation split of the training benchmark only, the evaluation benchmark untouched
     recipes = results / "recipes" / "symmetric"
     run("benchmarks/reproduce.py", *args[1:args.index("--results")], "--results", str(recipes),
         "--output", str(tmp_path / "recipes"), "--symmetric", "--validation-only", "--seeds", "0",
-        "--modes", "hybrid")
+        "--recipes", "hybrid")
     [only] = list(recipes.rglob("validation.json"))
     assert only.parent.relative_to(recipes).as_posix() == "sample-validation/hybrid-seed0"
     assert not list(recipes.rglob("results.json"))

@@ -61,9 +61,9 @@ def test_train_writes_recipe_card_with_umask_and_refuses_to_overwrite(tiny_model
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode == (0o755 if path.is_dir() else 0o644), (path, oct(mode))
     card = (out / "model" / "README.md").read_text(encoding="utf-8")
-    for line in ("`hybrid_batch_st.mode`: hybrid", "`hybrid_batch_st.alpha`: 0.3", "`hybrid_batch_st.temperature`: 1.0",
+    for line in ("`hybrid_batch_st.recipe`: hybrid", "`hybrid_batch_st.alpha`: 0.3", "`hybrid_batch_st.temperature`: 1.0",
                  "`hybrid_batch_st.language_weights`: {'en': 1.0, 'de': 0.5}", "hybrid_batch_st.freeze_embeddings`: True",
-                 "hybrid-batch-st", "hybrid-batches"):
+                 "hybrid-batch-st", "recipe-hybrid"):
         assert line in card, line
     assert "base_model: st" in card and "- de" in card  # the base model and the languages, not "Unknown"
     saved = json.loads((out / "train_config.json").read_text())

@@ -23,7 +23,7 @@ def test_demo_runs_the_whole_path(tiny_model_dir, tmp_path, capsys):
     for part in ("base", "monolingual", "cross-lingual", "hybrid"):
         assert (out / part / "eval_heldout" / "heatmap.png").is_file(), part
     for mode in ("monolingual", "cross-lingual", "hybrid"):
-        assert json.loads((out / mode / "train_config.json").read_text())["mode"] == mode
+        assert json.loads((out / mode / "train_config.json").read_text())["recipe"] == mode
     assert (out / "pyserini" / "index" / "index").is_file()
     assert (out / "summary.md").read_text().startswith("| model |")
     for part in ("base", "monolingual", "cross-lingual", "hybrid"):  # one length rule for every model compared

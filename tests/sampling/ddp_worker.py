@@ -51,7 +51,8 @@ def run(spec: dict, options: dict) -> None:
         per_device_train_batch_size=options.get("batch_size", 4),
         max_steps=options["steps"],
         learning_rate=1e-4,
-        batch_sampler=HybridBatchSampler.configure(**options.get("sampler", {})),
+        **({"multi_dataset_batch_sampler": "proportional"} if options.get("per_pair")
+           else {"batch_sampler": HybridBatchSampler.configure(**options.get("sampler", {}))}),
         save_strategy="steps" if options.get("save_steps") else "no",
         save_steps=options.get("save_steps") or 500,
         logging_steps=1,
@@ -62,7 +63,8 @@ def run(spec: dict, options: dict) -> None:
     )
     pairs = MultilingualPairDataset.from_jsonl(spec["data"])
     loss = MultipleNegativesRankingLoss(model, gather_across_devices=options.get("gather", True))
-    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=pairs.to_dataset(), loss=loss)
+    data = pairs.to_dataset_dict() if options.get("per_pair") else pairs.to_dataset()
+    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=data, loss=loss)
     recorder = trainer.data_collator = RecordingCollator(trainer.data_collator)
     resume = options.get("resume")
     trainer.train(resume_from_checkpoint=str(out / resume) if resume else None)

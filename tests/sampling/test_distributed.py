@@ -26,7 +26,10 @@ RUNS = [
     {"name": "cross-per-example", "sampler": {"mode": "cross-lingual", "language_choice": "example"},
      "gather": False, "steps": STEPS_PER_EPOCH},
     {"name": "monolingual", "sampler": {"mode": "monolingual"}, "steps": 20},
+    {"name": "mixed", "sampler": {"mode": "mixed"}, "steps": STEPS_PER_EPOCH},
 ]
+# the plugin-free route: one dataset per language pair, the stock samplers (PROPORTIONAL), gathered negatives
+STOCK = {"name": "stock-per-pair", "per_pair": True, "steps": 12}
 # step 25 is in the second epoch (steps 18-34), where a resumed run used to replay the first
 RESUMED = {"name": "hybrid-resumed", "output": "hybrid-resumed", "sampler": HYBRID, "steps": 40,
            "resume": "hybrid/checkpoint-25"}
@@ -64,8 +67,8 @@ def ddp_out(tiny_model_dir, tmp_path_factory):
     write_pairs(out / "pairs.jsonl")
     spec = out / "spec.json"
     spec.write_text(json.dumps({"model": str(tiny_model_dir), "data": str(out / "pairs.jsonl"), "out": str(out),
-                                "runs": RUNS + [RESUMED, ONE_PROCESS, ONE_PROCESS_RESUMED]}))
-    torchrun(2, spec, *(run["name"] for run in RUNS))
+                                "runs": RUNS + [STOCK, RESUMED, ONE_PROCESS, ONE_PROCESS_RESUMED]}))
+    torchrun(2, spec, *(run["name"] for run in RUNS), STOCK["name"])
     torchrun(2, spec, RESUMED["name"])  # a new launch, as after an interruption
     torchrun(1, spec, ONE_PROCESS["name"])
     torchrun(1, spec, ONE_PROCESS_RESUMED["name"])
@@ -89,12 +92,33 @@ def test_every_global_batch_is_one_batch_of_the_method(ddp_out, run):
         ids = [r[0] for r in rows]
         assert len(set(ids)) == len(ids), f"step {step}: an example twice in the global batch: {rows}"
         mono = {r[1] == r[2] for r in rows}
+        if mode == "mixed":
+            kinds.add("mixed" if len(mono) == 2 else "one kind")
+            continue
         assert len(mono) == 1, f"step {step}: monolingual and cross-lingual rows in one global batch: {rows}"
         kinds |= mono
         if run["sampler"].get("language_choice", "batch") == "batch":
             assert len({(r[1], r[2]) for r in rows}) == 1, f"step {step}: several language pairs: {rows}"
         assert len(rows) == 8
+    if mode == "mixed":
+        assert "mixed" in kinds
+        return
     assert kinds == {"monolingual": {True}, "cross-lingual": {False}, "hybrid": {True, False}}[mode]
+
+
+def test_stock_per_pair_global_batches_mix_language_pairs(ddp_out):
+    """What the plugin-free route gives under DDP: each rank a whole batch of one sub-dataset, so a
+    global batch (what gathered negatives see) often holds two language pairs, and a parallel example
+    can sit twice in it (two translations: false negatives)."""
+    ranks, _ = load(ddp_out, STOCK["name"])
+    batches = global_batches(ranks)
+    assert len(batches) == STOCK["steps"]
+    for slices in batches:
+        assert all(len({(r[1], r[2]) for r in s}) == 1 for s in slices)  # a rank's batch: one sub-dataset
+    pure = sum(len({(r[1], r[2]) for s in slices for r in s}) == 1 for slices in batches)
+    twice = sum(len({r[0] for s in slices for r in s}) < 8 for slices in batches)
+    (ddp_out / "stock-per-pair.purity.txt").write_text(f"{pure}/{len(batches)} pure, {twice} with an id twice\n")
+    assert pure < len(batches) / 2, f"{pure} of {len(batches)} global batches held one language pair"
 
 
 def test_resume_from_a_mid_epoch_checkpoint_replays_the_uninterrupted_batches(ddp_out):

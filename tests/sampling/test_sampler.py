@@ -127,6 +127,23 @@ def test_per_example_language_choice(dataset, meta):
     assert mixed > 0.9 * len(sampler)
 
 
+def test_mixed_batches_hold_both_kinds_and_no_example_twice(dataset, meta):
+    sampler = HybridBatchSampler(dataset, 16, True, mode="mixed", seed=2, language_choice="batch", alpha=0.9)
+    example, q, a = meta
+    both = mono_rows = rows = 0
+    for batch in batches_of(sampler):
+        ids = example[batch]
+        assert len(set(ids.tolist())) == len(ids), "two rows of one parallel example share a batch"
+        same = q[batch] == a[batch]
+        both += bool(same.any() and not same.all())
+        mono_rows, rows = mono_rows + int(same.sum()), rows + len(batch)
+    assert both > 0.9 * len(sampler)
+    # every row draws its pair by size among all pairs (alpha and language_choice do not apply)
+    mono = sum(SIZES.values())
+    cross = sum(min(SIZES[x], SIZES[y]) for x in SIZES for y in SIZES if x != y)
+    assert abs(mono_rows / rows - mono / (mono + cross)) < 0.03
+
+
 def test_deterministic_per_epoch_and_different_across_epochs(dataset):
     a = HybridBatchSampler(dataset, 8, False, seed=5)
     b = HybridBatchSampler(dataset, 8, False, seed=5)

@@ -104,9 +104,9 @@ def test_cli_train_saves_model_config_and_report(tiny_model_dir, tmp_path):
     config.write_text(json.dumps({"model": str(tiny_model_dir), "steps": 3, "batch_size": 8, "languages": ["en", "de"],
                                   "train_articles": 44}))
     out = tmp_path / "run"
-    assert main(["train", "--config", str(config), "--mode", "cross-lingual", "--output", str(out)]) == 0
+    assert main(["train", "--config", str(config), "--recipe", "cross-lingual", "--output", str(out)]) == 0
     saved = json.loads((out / "train_config.json").read_text())
-    assert saved["mode"] == "cross-lingual" and saved["steps"] == 3  # flags override the file
+    assert saved["recipe"] == "cross-lingual" and saved["steps"] == 3  # flags override the file
     assert SentenceTransformer(str(out / "model"), device="cpu").encode(["hallo"]).shape == (1, 32)
     results = json.loads((out / "eval_heldout" / "results.json").read_text())
     assert results["languages"] == ["en", "de"] and len(results["pairs"]) == 6
