@@ -11,6 +11,7 @@ from typing import Iterable
 from ..atomic import atomic_path
 from ..evaluation.measures import parse_measures
 from ..names import DEFAULT_MEASURES
+from ..tasks.readers import read_jsonl_objects
 
 __all__ = ["read_corpus", "read_topics", "write_corpus", "write_topics", "write_benchmark_files", "score_run"]
 
@@ -21,21 +22,14 @@ def read_corpus(path: str | Path) -> tuple[list[str], list[str]]:
     if not path.is_file():
         raise FileNotFoundError(f"corpus file {path} does not exist")
     ids, texts = [], []
-    with path.open(encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                doc = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{line_no}: not JSON ({exc})") from None
-            if not isinstance(doc, dict) or "id" not in doc or not isinstance(doc.get("contents"), str):
-                raise ValueError(f'{path}:{line_no}: each line needs "id" and a string "contents" (Pyserini JSONL)')
-            docid = str(doc["id"])
-            if not docid or any(c.isspace() for c in docid):
-                raise ValueError(f"{path}:{line_no}: document id {docid!r} is empty or contains whitespace")
-            ids.append(docid)
-            texts.append(doc["contents"])
+    for line_no, doc in read_jsonl_objects(path, ()):  # UTF-8 and JSON errors name the line
+        if not isinstance(doc, dict) or "id" not in doc or not isinstance(doc.get("contents"), str):
+            raise ValueError(f'{path}:{line_no}: each line needs "id" and a string "contents" (Pyserini JSONL)')
+        docid = str(doc["id"])
+        if not docid or any(c.isspace() for c in docid):
+            raise ValueError(f"{path}:{line_no}: document id {docid!r} is empty or contains whitespace")
+        ids.append(docid)
+        texts.append(doc["contents"])
     if not ids:
         raise ValueError(f"corpus file {path} holds no documents")
     dupes = [d for d, c in Counter(ids).items() if c > 1]
