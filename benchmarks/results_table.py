@@ -29,7 +29,7 @@ from hybrid_batch_st.atomic import atomic_path
 from hybrid_batch_st.evaluation.seeds import compare_over_seeds
 from hybrid_batch_st.evaluation.significance import PerQuery, load_per_query
 from hybrid_batch_st.evaluation.tables import seed_table
-from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, MODES, SETTINGS, SHORT_SETTINGS
+from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, SETTINGS, SHORT_SETTINGS
 # XLM-R hybrid, mAP mono / cross / multi (arXiv 2408.10536, Tables 1-2); for XQuAD-R the issue rounds
 # .798 / .705 / .593 up to .80 / .71 / .60.
 PAPER_HYBRID = {"xquad-r": (0.80, 0.71, 0.60), "mlqa-r": (0.648, 0.623, 0.512)}
@@ -57,7 +57,7 @@ def target_check(rows: dict[str, list[dict]], benchmark: str) -> str:
     if BASE in mean:
         lines.append(f"| hybrid - base, mono ≥ -{BASE_MONO_SLACK} | {_mark(hybrid[0] - mean[BASE][0], -BASE_MONO_SLACK)}"
                      " | " + " | ".join(f"{h - b:+.4f}" for h, b in zip(hybrid[1:], mean[BASE][1:])) + " |")
-    others = [mean[m] for m in MODES if m != "hybrid" and m in mean]  # the single-type recipes
+    others = [mean[m] for m in ("monolingual", "cross-lingual") if m in mean]  # the single-type recipes
     if others:
         best = [max(values) for values in zip(*others)]
         lines.append(f"| hybrid - best of X-X, X-Y, ≥ -{BEST_SLACK} | "
@@ -94,6 +94,8 @@ def direction_table(folder: Path) -> str:
     per_query: dict[str, list[PerQuery]] = defaultdict(list)
     for path in sorted(folder.glob("[!.]*/results.json")):  # not the .tmp folder of an interrupted write
         result = json.loads(path.read_text(encoding="utf-8"))
+        if "mode" not in result:  # an evaluation of no training run (benchmarks/results/benchmarks/)
+            continue
         rows[result["mode"]].append(result)
         per_query[result["mode"]].append(load_per_query(path.parent))
     if not rows:
@@ -118,7 +120,8 @@ def direction_table(folder: Path) -> str:
         merges = sorted({str(r.get("merge_with_base")) for r in results}) if mode != BASE else ["-"]
         lines.append(f"| {LABELS[mode]} | {len(results)} | " + " | ".join(cells)
                      + f" | {np.mean(dist):.1f} | {minutes:.1f} | {', '.join(merges)} |")
-    done = [(LABELS[a], LABELS[b], compare_over_seeds(per_query[a], per_query[b], "AP"))
+    done = [(LABELS[a], LABELS[b], compare_over_seeds(per_query[a], per_query[b], "AP",
+                                                            fixed=(a == BASE, b == BASE)))
             for a, b in COMPARISONS if a in per_query and b in per_query]
     if done:
         lines += ["", "Significance of B - A over seeds and parallel questions:", "", seed_table(done)]

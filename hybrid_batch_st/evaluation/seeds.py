@@ -22,7 +22,8 @@ splits, so its p-value is never below 2 / 20 = 0.1 -- 3 seeds can never reach p 
 noise by permutation alone. The bootstrap draws seeds from 3 values only, so it under-states the
 seed variance it cannot see; its p-value is a lower bound on the truth rather than an estimate.
 A row is starred only if its (Benjamini-Hochberg corrected) bootstrap p is below the level **and**
-the difference has the same sign in every seed; a difference that flips sign across seeds is never
+the difference has the same sign in every seed **and** each recipe compared has two seeds or more (the
+base model, passed as ``fixed``, needs none); a difference that flips sign across seeds is never
 starred.
 """
 
@@ -55,6 +56,8 @@ class SeedComparison:
     bootstrap_p: float
     permutation_p: float
     corrected_p: float = field(default=float("nan"))  # Benjamini-Hochberg over the bootstrap p of a table
+    #: sides (A, B) that are one fixed model (the base), not a recipe's runs over seeds
+    fixed: tuple[bool, bool] = (False, False)
 
     @property
     def difference(self) -> float:
@@ -72,9 +75,15 @@ class SeedComparison:
         runs cannot be paired)."""
         return all(np.sign(d) == np.sign(self.difference) for d in self.per_seed) and self.difference != 0
 
+    @property
+    def seeds_on_both_sides(self) -> bool:
+        """Whether each recipe compared has at least two seeds (a fixed model needs none): with one run,
+        that recipe's seed variance is unseen and a claim about it cannot be tested."""
+        return all(fixed or n >= 2 for fixed, n in zip(self.fixed, (self.n_a, self.n_b)))
+
     def starred(self, level: float = 0.05) -> bool:
         p = self.corrected_p if np.isfinite(self.corrected_p) else self.bootstrap_p
-        return p < level and self.same_sign_every_seed
+        return p < level and self.same_sign_every_seed and self.seeds_on_both_sides
 
 
 def _bootstrap(a: np.ndarray, b: np.ndarray, resamples: int, seed: int) -> np.ndarray:
@@ -130,11 +139,16 @@ def _one_setting(a_runs: list[PerQuery], b_runs: list[PerQuery], measure: str, s
 
 
 def compare_over_seeds(a_runs: list[PerQuery], b_runs: list[PerQuery], measure: str = "AP",
-                       resamples: int = 10_000, seed: int = 0) -> list[SeedComparison]:
-    """Per setting, recipe B (its runs over seeds) against recipe A (see the module docstring)."""
+                       resamples: int = 10_000, seed: int = 0,
+                       fixed: tuple[bool, bool] = (False, False)) -> list[SeedComparison]:
+    """Per setting, recipe B (its runs over seeds) against recipe A (see the module docstring);
+    ``fixed`` marks a side that is one fixed model (the base) rather than a recipe's seeds."""
     if not a_runs or not b_runs:
         raise ValueError("compare_over_seeds needs at least one run of each recipe")
     [measure] = shared_measures([*a_runs, *b_runs], [measure])
     runs = [*a_runs, *b_runs]
-    return [_one_setting(a_runs, b_runs, measure, s, resamples, seed) for s in SETTINGS
-            if all(any(k[0] == s for k in r.values[measure]) for r in runs)]
+    found = [_one_setting(a_runs, b_runs, measure, s, resamples, seed) for s in SETTINGS
+             if all(any(k[0] == s for k in r.values[measure]) for r in runs)]
+    for c in found:
+        c.fixed = tuple(fixed)
+    return found

@@ -89,4 +89,5 @@ def seed_table(comparisons: Sequence[tuple[str, str, list[SeedComparison]]], lev
     return ("\n".join(lines) + f"\n\n{measure}; units: seeds and parallel questions, resampled together "
             "(two-level bootstrap); per seed: B - A of the runs with the same seed; permutation p: exact, over "
             "the runs' labels, with the smallest value the seed counts allow. * corrected bootstrap p < "
-            f"{level} and the same sign in every seed.\n")
+            f"{level}, the same sign in every seed and two seeds or more of each recipe (the base model needs "
+            "none).\n")

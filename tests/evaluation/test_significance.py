@@ -72,6 +72,11 @@ def test_a_consistent_recipe_effect_is_starred():
     for r in rows:
         assert r.same_sign_every_seed and r.bootstrap_p < 0.01 and r.ci[0] > 0 and r.starred()
     assert re.search(r"\| B vs A \| cross \| \+0\.0\d+ \* \|", table), table
+    # one seed of a recipe: its seed variance is unseen, so no star, however large the difference;
+    # the base model is one fixed model, not a recipe, and needs no seeds
+    single = compare_over_seeds(a, b[:1], resamples=2000)
+    assert all(r.bootstrap_p < 0.05 and not r.starred() for r in single)
+    assert all(r.starred() for r in compare_over_seeds(a[:1], b, resamples=2000, fixed=(True, False)))
 
 
 def _mean(runs: list[PerQuery]) -> PerQuery:
