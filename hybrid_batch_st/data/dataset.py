@@ -214,8 +214,7 @@ class MultilingualPairDataset:
             if counts[q, a] == 0:
                 continue
             examples = np.flatnonzero(index.present(q) & index.present(a))
-            rows = index.rows(examples, q, a)
-            first, second = index.records(rows)
             out[f"{self._lang_names[q]}-{self._lang_names[a]}"] = Dataset.from_dict(
-                {"anchor": questions.take(first), "positive": answers.take(second)})
+                {"anchor": questions.take(index.record_of[examples, q]),
+                 "positive": answers.take(index.record_of[examples, a])})
         return DatasetDict(out)

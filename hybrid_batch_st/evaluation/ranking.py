@@ -49,11 +49,12 @@ def _blocks(queries: np.ndarray, pool: np.ndarray, exclude: np.ndarray | None) -
         from tqdm.auto import tqdm
 
         starts = tqdm(starts, desc=f"Ranking {len(queries):,} queries x {len(pool):,} documents", unit="block")
-    buffer = np.empty((min(step, len(queries)), len(pool)), dtype=np.result_type(queries, pool))
+    buffer = np.empty((min(step, len(queries)), len(pool)), dtype=pool.dtype)
     for start in starts:
+        block = queries[start : start + step]
         # one buffer for every block: a fresh 256 MB array per block costs a second of page faults per 1M docs
-        scores = buffer[: len(queries[start : start + step])]
-        np.matmul(queries[start : start + step], pool.T, out=scores)
+        scores = buffer[: len(block)]
+        np.matmul(block, pool.T, out=scores)
         if exclude is not None:
             rows = np.flatnonzero(exclude[start : start + step] >= 0)
             scores[rows, exclude[start + rows]] = -np.inf

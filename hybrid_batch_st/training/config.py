@@ -20,9 +20,14 @@ from ..tasks.sample import TRAIN_ARTICLES
 __all__ = ["TrainConfig", "DEMO_DEFAULTS", "DEMO_RECIPES", "parse_languages", "parse_recipes", "parse_alpha", "parse_language_weights"]
 
 
+def _comma_list(text: str | Sequence[str]) -> list[str]:
+    """``"a, b,,c"`` (or a list) -> ``["a", "b", "c"]``."""
+    return [str(x).strip() for x in (text.split(",") if isinstance(text, str) else text) if str(x).strip()]
+
+
 def parse_languages(text: str | list[str]) -> list[str]:
     """``"en,de,es"`` (or a list) -> ``["en", "de", "es"]``."""
-    langs = [x.strip() for x in (text.split(",") if isinstance(text, str) else text) if str(x).strip()]
+    langs = _comma_list(text)
     if not langs:
         raise ValueError("expected a comma-separated list of language codes, e.g. en,de,es")
     return langs
@@ -30,7 +35,7 @@ def parse_languages(text: str | list[str]) -> list[str]:
 
 def parse_recipes(text: str | Sequence[str]) -> list[str]:
     """``"hybrid,mixed"`` (or a list) -> ``["hybrid", "mixed"]``, each one of :data:`~hybrid_batch_st.names.RECIPES`."""
-    recipes = [x.strip() for x in (text.split(",") if isinstance(text, str) else text) if str(x).strip()]
+    recipes = _comma_list(text)
     unknown = [r for r in recipes if r not in RECIPES]
     if unknown or not recipes:
         raise ValueError(f"recipes {unknown or text!r}: each must be one of {', '.join(RECIPES)}")
@@ -233,7 +238,7 @@ class TrainConfig:
         return {k: v for k, v in self.to_dict().items() if k not in ("output", "data_dir", "eval", "measures")}
 
 
-#: Where ``hybrid-batch-st demo`` departs from :class:`TrainConfig`'s defaults (a shorter, faster run).
 #: The recipes ``hybrid-batch-st demo`` trains unless ``--recipes`` names others.
 DEMO_RECIPES = ("monolingual", "cross-lingual", "hybrid")
+#: Where ``hybrid-batch-st demo`` departs from :class:`TrainConfig`'s defaults (a shorter, faster run).
 DEMO_DEFAULTS: dict[str, Any] = {"steps": 30, "learning_rate": 5e-5, "eval": "heldout", "output": "runs/demo"}

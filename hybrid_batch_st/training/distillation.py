@@ -66,8 +66,8 @@ def distillation_datasets(pairs: "MultilingualPairDataset", teacher, pivot: str 
         raise ValueError(f"{option('pivot_language', pivot)}: the training data has no {pivot!r} records; its "
                          f"languages are {pairs.languages}; pass one of them")
     records = list(pairs.records())
-    row_of = {r["id"]: n for n, r in enumerate(r for r in records if r["lang"] == pivot)}
     pivots = [r for r in records if r["lang"] == pivot]
+    row_of = {r["id"]: n for n, r in enumerate(pivots)}
     kept = [r for r in records if r["id"] in row_of]
     if len(kept) < len(records):
         logger.warning("distillation: %d record(s) whose example has no %r version are not used",

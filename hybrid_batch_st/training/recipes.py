@@ -32,7 +32,7 @@ class TrainerInputs:
     train_dataset: Any
     loss: Any
     batch_sampler: Any
-    multi_dataset_batch_sampler: Any = None  # the stock default where None
+    multi_dataset_batch_sampler: Any = "proportional"  # the stock default
 
 
 def _teacher(config: TrainConfig, model):
@@ -54,11 +54,11 @@ def _mse(model):
     return MSELoss(model)
 
 
-def hybrid_sampler(config: TrainConfig, mode: str | None = None):
+def hybrid_sampler(config: TrainConfig):
     from ..sampling.sampler import HybridBatchSampler
 
     return HybridBatchSampler.configure(
-        mode=mode or config.recipe, alpha=config.alpha, temperature=config.temperature,
+        mode=config.mode, alpha=config.alpha, temperature=config.temperature,
         language_weights=config.language_weights, language_choice=config.language_choice,
         world_size=config.world_size)
 
@@ -103,5 +103,5 @@ def trainer_inputs(config: TrainConfig, model, pairs) -> TrainerInputs:
         return TrainerInputs(DatasetDict(distill), losses, BatchSamplers.BATCH_SAMPLER,
                              MultiDatasetBatchSamplers.ROUND_ROBIN)
     return TrainerInputs(DatasetDict({"pairs": pairs.to_dataset(), **distill}),
-                         {"pairs": make_loss(config, model), **losses}, PairsOrStock(hybrid_sampler(config, "hybrid")),
+                         {"pairs": make_loss(config, model), **losses}, PairsOrStock(hybrid_sampler(config)),
                          MultiDatasetBatchSamplers.ROUND_ROBIN)

@@ -14,7 +14,6 @@ from ..atomic import atomic_dir, check_overwrite
 from ..data.sources import load_eval_data, training_data_of
 from ..models import cap_max_seq_length, load_model
 from .config import TrainConfig
-from .losses import make_loss
 from .merge import merge_with_base
 from .model_card import model_prompts, record_recipe
 
@@ -63,7 +62,6 @@ def _run_trainer(config: TrainConfig, model, pairs, scratch: str):
     from .recipes import trainer_inputs
 
     inputs = trainer_inputs(config, model, pairs)
-    multi = {"multi_dataset_batch_sampler": inputs.multi_dataset_batch_sampler} if inputs.multi_dataset_batch_sampler else {}
     args = SentenceTransformerTrainingArguments(
         output_dir=scratch,  # nothing is saved during training; the folder goes when training ends
         per_device_train_batch_size=config.batch_size,
@@ -79,7 +77,7 @@ def _run_trainer(config: TrainConfig, model, pairs, scratch: str):
         report_to="none",
         disable_tqdm=False,
         use_cpu=not torch.cuda.is_available(),  # torchrun on a CPU-only machine: distributed over gloo
-        **multi,
+        multi_dataset_batch_sampler=inputs.multi_dataset_batch_sampler,
     )
     trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=inputs.train_dataset, loss=inputs.loss)
     trainer.train()
