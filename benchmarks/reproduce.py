@@ -21,7 +21,8 @@ For every direction, seed and recipe it writes ``<results>/<train>-to-<eval>/<re
 of those benchmarks go to ``<results>/<train>-to-<benchmark>/<recipe>-seed<k>/`` (the subsets of
 :data:`ALSO`, sized so that one model's whole evaluation fits in about 15 minutes on a 2-core CPU). It
 resumes: a model whose ``results.json``
-exists is not trained or evaluated again, a trained model in ``<work>`` is reused, and embeddings
+exists is not trained or evaluated again (with ``--also`` benchmarks it lacks, it is retrained, or reused,
+with the merge weight recorded there, and scored on those only), a trained model in ``<work>`` is reused, and embeddings
 come from the embedding cache. The tables (mean +- sd over seeds, significance) are printed by
 ``benchmarks/results_table.py``.
 
@@ -40,10 +41,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import os
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -136,11 +139,24 @@ def _choose_merge(config: TrainConfig, weights: list[float], validation, base, d
 
 
 def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: list[float], base, device: str,
-         base_validation: dict[str, float], also: dict):
+         base_validation: Callable[[], dict[str, float]], also: dict):
     """Train, pick the merge weight on validation, then evaluate on ``target`` (or, when ``target`` is
     None, write the validation scores only)."""
-    if (folder / ("results.json" if target is not None else "validation.json")).is_file():
+    others = {name: folder.parent.parent / f"{config.train}-to-{name}" / folder.name for name in also}
+    missing = {name: task for name, task in also.items() if not (others[name] / "results.json").is_file()}
+    main_file = folder / ("results.json" if target is not None else "validation.json")
+    if main_file.is_file() and not missing:
         print(f"done before: {folder}", flush=True)
+        return
+    if main_file.is_file():
+        # the main result fixes the merge weight: retrain (or reuse) and score only the missing benchmarks
+        extra = {key: value for key, value in json.loads(main_file.read_text()).items()
+                 if key in ("train_benchmark", "mode", "recipe", "seed", "train_config", "training_minutes",
+                            "device", "merge_with_base", "validation")}
+        model = _fine_tuned(config, device)[0]
+        if extra["merge_with_base"] < 1:
+            merge_with_base(model, base, extra["merge_with_base"])
+        _evaluate_also(model, missing, others, extra, f"{Path(config.model).name} {config.recipe} seed {config.seed}")
         return
     _, validation = training_data_of(config)
     minutes = _fine_tuned(config, device)[1]
@@ -148,26 +164,30 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
     extra = {"train_benchmark": config.train, "mode": config.recipe, "recipe": config.recipe, "seed": config.seed,
              "train_config": dataclasses.replace(config, merge_with_base=weight).to_dict(),
              "training_minutes": minutes, "device": _device_name(device), "merge_with_base": weight,
-             "validation": scores | {"base_AP": base_validation}}
+             "validation": scores | {"base_AP": base_validation()}}
     if target is None:
         folder.mkdir(parents=True, exist_ok=True)
         with atomic_path(folder / "validation.json") as tmp:
             tmp.write_text(json.dumps(extra, indent=2) + "\n", encoding="utf-8")
-        print(f"{folder}: validation {scores['AP'][str(weight)]} (merge {weight}; base {base_validation}; "
+        print(f"{folder}: validation {scores['AP'][str(weight)]} (merge {weight}; base {base_validation()}; "
               f"{minutes:.1f} training minutes)", flush=True)
         return
     label = f"{Path(config.model).name} {config.recipe} seed {config.seed}"
-    for name, task in also.items():  # before the main benchmark: its results.json marks the model done
-        other = folder.parent.parent / f"{config.train}-to-{name}" / folder.name
-        if not (other / "results.json").is_file():
-            found = _evaluate(model, task, name, label)
-            found.extra = extra
-            write_report(found, other, heatmap=False)
-            print(f"{other}: {found.summary()}", flush=True)
+    _evaluate_also(model, missing, others, extra, label)
     result = _evaluate(model, target, target_name, label)
     result.extra = extra
     write_report(result, folder, heatmap=False)
     print(f"{folder}: {result.summary()} (merge {weight}; {minutes:.1f} training minutes)", flush=True)
+
+
+def _evaluate_also(model, tasks: dict, folders: dict, extra: dict, label: str) -> None:
+    """Score ``model`` on each of ``tasks`` into its folder (before the main benchmark, whose
+    results.json marks the model done)."""
+    for name, task in tasks.items():
+        found = _evaluate(model, task, name, label)
+        found.extra = extra
+        write_report(found, folders[name], heatmap=False)
+        print(f"{folders[name]}: {found.summary()}", flush=True)
 
 
 def _also_tasks(names: str, data_dir) -> dict:
@@ -194,7 +214,9 @@ def main() -> None:
                                     else f"{train_name}-to-{eval_name}")
         recipe = dataclasses.replace(base_config, train=train_name,
                                      train_articles=36 if eval_name == "heldout" else base_config.train_articles)
-        base_validation = _setting_ap(_evaluate(base, training_data_of(recipe)[1], "validation", "base"))
+        # scored only when a model trains (a resumed run may have nothing left to do)
+        base_validation = functools.cache(
+            lambda recipe=recipe: _setting_ap(_evaluate(base, training_data_of(recipe)[1], "validation", "base")))
         target = None
         if not args.validation_only:
             held = training_data_of(dataclasses.replace(recipe, validation_share=0))[1]

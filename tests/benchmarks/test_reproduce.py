@@ -63,6 +63,13 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
         also = json.loads((results / "sample-to-xsid" / "stock-per-pair-seed0" / "results.json").read_text())
         assert also["mode"] == "stock-per-pair" and also["benchmark"] == "xsid"
         assert (results / "sample-to-xsid" / "base" / "results.json").is_file()
+        # a model scored before --also named a benchmark: scored there only, with its recorded merge weight
+        added = run(*args[: args.index("--seeds")], "--seeds", "1", "--recipes", "hybrid", "--also", "xsid",
+                    "--data-dir", str(SHARED), *args[args.index("--steps"):])
+        assert "reusing" in added and "done before" not in added
+        late = json.loads((results / "sample-to-xsid" / "hybrid-seed1" / "results.json").read_text())
+        assert (late["mode"], late["seed"], late["merge_with_base"]) == ("hybrid", 1, hybrid["merge_with_base"])
+        assert json.loads((folder / "hybrid-seed1" / "results.json").read_text()) == hybrid  # untouched
 
     # recipe options: validation split of the training benchmark only, the evaluation benchmark untouched
     recipes = results / "recipes" / "symmetric"
