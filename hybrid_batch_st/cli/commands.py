@@ -32,6 +32,26 @@ def train(args: argparse.Namespace) -> int:
     return 0
 
 
+def mine(args: argparse.Namespace) -> int:
+    from ..data.sources import training_data_of
+    from ..models import cap_max_seq_length, load_model
+    from ..training.mining import mine_to_file
+
+    check_overwrite(args.output, args.overwrite)
+    config = _config(args)
+    pairs, _ = training_data_of(config)
+    model = cap_max_seq_length(load_model(config.model), config.max_seq_length)
+    options = {"range_min": args.range_min, "relative_margin": args.relative_margin or None,
+               "batch_size": args.encode_batch_size, "use_faiss": args.faiss}
+    if args.range_max:
+        options["range_max"] = args.range_max
+    path, examples = mine_to_file(pairs, model, args.output, negatives=args.count,
+                                  pivot_language=config.pivot_language, **options)
+    print(f"{args.count} negatives for {examples} of {pairs.pair_index.num_examples} examples written to {path} "
+          f"(train with --negatives-file {path} --negatives K)")
+    return 0
+
+
 def demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -175,5 +195,5 @@ def cache(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": train, "demo": demo, "evaluate": evaluate, "export": export, "search": search,
+COMMANDS = {"train": train, "mine": mine, "demo": demo, "evaluate": evaluate, "export": export, "search": search,
             "pyserini": pyserini, "benchmark-files": benchmark_files, "compare": compare, "cache": cache}

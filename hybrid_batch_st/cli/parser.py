@@ -84,6 +84,28 @@ def _add_train(sub) -> None:
     _overwrite(p, "output folder")
 
 
+def _add_mine(sub) -> None:
+    p = _sub(sub, "mine", "mine hard negatives on the pivot language and store them as example ids",
+             "Rank the training data's pivot-language answers for each pivot-language question with the model "
+             "(sentence-transformers' mine_hard_negatives) and write, per example id, the ids of its hardest "
+             "negatives; training with --negatives-file and --negatives K then gives each row the answers of "
+             "those examples in the row's answer language.",
+             ["hybrid-batch-st mine --train mlqa-r --model M --validation-share 0.1 --output runs/mlqa-r-negatives.jsonl",
+              "hybrid-batch-st train --train mlqa-r --validation-share 0.1 --negatives-file runs/mlqa-r-negatives.jsonl "
+              "--negatives 3 --output runs/hn"])
+    add_config_flags(p, exclude=("output",))
+    p.add_argument("--output", required=True, help="the negatives file to write (JSONL: id, negatives)")
+    p.add_argument("--count", type=int, default=7, help="negatives per example (default: 7)")
+    p.add_argument("--range-min", type=int, default=0, help="skip the N closest candidates (default: 0)")
+    p.add_argument("--range-max", type=int, default=0, help="candidates considered per question (default: all)")
+    p.add_argument("--relative-margin", type=float, default=0.0,
+                   help="keep a candidate only if it scores at least this share below the positive, e.g. 0.05 "
+                        "against near-duplicates (default: 0, off)")
+    p.add_argument("--encode-batch-size", type=int, default=32, help="texts encoded at once (default: 32)")
+    p.add_argument("--faiss", action="store_true", help="search with faiss instead of exhaustive torch scores")
+    _overwrite(p, "negatives file")
+
+
 def _add_demo(sub) -> None:
     p = _sub(sub, "demo", "the main job: train X-X, X-Y and hybrid models, compare, export, search",
              "With no arguments: the packaged all-MiniLM-L6-v2 on the bundled XQuAD-R sample (en/de/es), "
@@ -224,6 +246,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hybrid-batch-st {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_demo, _add_train, _add_evaluate, _add_compare_and_cache, _add_pyserini_commands):
+    for add in (_add_demo, _add_train, _add_mine, _add_evaluate, _add_compare_and_cache, _add_pyserini_commands):
         add(sub)
     return parser

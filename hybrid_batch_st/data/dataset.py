@@ -28,13 +28,32 @@ from datasets.table import InMemoryTable
 from ..errors import option
 from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder
 from .pair_index import ChunkedTexts, PairIndex, PairResolver
-from .records import REQUIRED_FIELDS, SCHEMA, check_duplicates, check_language_codes, collect_records, read_jsonl
+from .language_codes import canonical_language, normalise_languages
+from .negatives import NEGATIVE_COLUMNS, HardNegatives, listed_negatives, read_negatives_file
+from .records import (REQUIRED_FIELDS, SCHEMA, check_duplicates, check_language_codes, check_values, collect_records,
+                      read_jsonl)
 
 if TYPE_CHECKING:
     from datasets import DatasetDict
 
 __all__ = ["MultilingualPairDataset", "REQUIRED_FIELDS"]
 
+
+
+def _wanted_languages(languages: Sequence[str], names: Mapping[str, str], source: str) -> list[str]:
+    """The data's codes that ``languages`` asks for, in any of the accepted forms (a language alone, e.g.
+    ``de``, also takes every variant the data keeps apart, e.g. ``de-AT`` and ``de-CH``)."""
+    wanted, empty = [], []
+    for lang in languages:
+        exact = [code for code, name in names.items() if lang in (code, name)]
+        found = exact or [code for code, name in names.items()
+                          if canonical_language(name) == canonical_language(lang)]
+        wanted += found
+        empty += [] if found else [lang]
+    if empty:
+        raise ValueError(f"{source}: language(s) {empty} have no rows (it has {sorted(set(names.values()))}); "
+                         f"drop them from {option('languages')}")
+    return list(dict.fromkeys(wanted))
 
 
 class MultilingualPairDataset:
@@ -52,29 +71,37 @@ class MultilingualPairDataset:
         if not (len(ids) == len(langs) == len(questions) == len(answers)):
             raise ValueError("ids, langs, questions and answers must have the same length")
         columns = [pa.array(list(values), pa.string()) for values in (ids, langs, questions, answers)]
-        table = pa.Table.from_arrays(columns, schema=SCHEMA)
-        check_language_codes(table, "records")
-        self._set_table(table, source="records")
+        self._adopt(self._from_table(pa.Table.from_arrays(columns, schema=SCHEMA), "records"))
+
+    def _adopt(self, other: "MultilingualPairDataset") -> None:
+        self.__dict__.update(other.__dict__)
 
     @classmethod
     def _from_table(
-        cls, table: pa.Table, source: str, languages: Sequence[str] | None = None
+        cls, table: pa.Table, source: str, languages: Sequence[str] | None = None, normalise: bool = True,
+        strict: bool = True,
     ) -> "MultilingualPairDataset":
+        """The dataset of a table of :data:`SCHEMA`; language codes named as :func:`normalise_languages`
+        says (``normalise=False``: as they are, for tables of an existing dataset)."""
         check_language_codes(table, source)
+        codes = pc.unique(table.column("lang")).to_pylist()
+        names = normalise_languages(codes) if normalise else {code: code for code in codes}
         if languages is not None:
-            present = set(pc.unique(table.column("lang")).to_pylist())
-            empty = [lang for lang in languages if lang not in present]
-            if empty:
-                raise ValueError(f"{source}: language(s) {empty} have no rows; drop them from {option('languages')}")
-            if present - set(languages):
-                table = table.filter(pc.is_in(table.column("lang"), pa.array(list(languages), pa.string())))
+            wanted = _wanted_languages(languages, names, source)
+            if set(wanted) != set(codes):
+                table = table.filter(pc.is_in(table.column("lang"), pa.array(wanted, pa.string())))
+        if any(code != name for code, name in names.items()):
+            lang = pc.dictionary_encode(table.column("lang").combine_chunks())
+            renamed = pa.array([names[code] for code in lang.dictionary.to_pylist()], pa.string())
+            table = table.set_column(table.schema.get_field_index("lang"), "lang", pc.take(renamed, lang.indices))
         pairs = cls.__new__(cls)
-        pairs._set_table(table, source)
+        pairs._set_table(table, source, strict)
         return pairs
 
-    def _set_table(self, table: pa.Table, source: str) -> None:
+    def _set_table(self, table: pa.Table, source: str, strict: bool = True) -> None:
         if table.num_rows == 0:
             raise ValueError(f"{source}: no records")
+        lists = table.column("negatives") if "negatives" in table.column_names else None
         # Texts stay in their chunks (no copy); ids and languages are small and become integer codes.
         self._columns: dict[str, pa.ChunkedArray] = {name: table.column(name) for name in REQUIRED_FIELDS}
         del table
@@ -85,6 +112,9 @@ class MultilingualPairDataset:
         lang = langs.indices.to_numpy(zero_copy_only=False).astype(np.int16)
         check_duplicates(example, lang, self._id_names, self._lang_names, source)
         self._index = PairIndex(example, lang, self._lang_names)
+        #: per record, the ids of its example's hard negatives (or null); per example, their codes
+        self._negative_lists = lists
+        self._listed = None if lists is None else listed_negatives(self._index, self._id_names, lists, source, strict)
         pa.default_memory_pool().release_unused()  # the JSON reader's and encoders' scratch space
 
     # ------------------------------------------------------------------ constructors
@@ -96,7 +126,9 @@ class MultilingualPairDataset:
 
         ``languages`` keeps only those languages and requires each to have rows.
         ``source`` names the input in error messages (records are numbered from 1). Language codes
-        must be ISO 639-1 (``en``, ``zh``), optionally with a region or script (``zh-TW``).
+        may be ISO 639-1 or 639-3, BCP-47 or FLORES-200 (``en``, ``deu``, ``en-US``, ``deu_Latn``); each
+        is named by its language alone unless the data holds that language in several scripts or regions
+        (:func:`~hybrid_batch_st.data.language_codes.normalise_languages`); ``languages`` may use any form.
         """
         return cls._from_table(collect_records((f"record {n}", r) for n, r in enumerate(records, 1)), source, languages)
 
@@ -111,6 +143,42 @@ class MultilingualPairDataset:
         if not path.is_file():
             raise FileNotFoundError(f"pair file {path} does not exist")
         return cls._from_table(read_jsonl(path), str(path), languages)
+
+    @classmethod
+    def from_hf(
+        cls,
+        data: Any,
+        columns: Mapping[str, str] | str | None = None,
+        split: str | None = None,
+        config: str | None = None,
+        languages: Sequence[str] | None = None,
+    ) -> "MultilingualPairDataset":
+        """Records from Hugging Face ``datasets``, in the long, wide or per-language shape.
+
+        Args:
+            data: a ``datasets.Dataset`` or ``DatasetDict``, a mapping ``{lang: Dataset}`` (one dataset per
+                language, aligned by id), a ``save_to_disk`` folder, parquet / CSV / JSON files (read by
+                ``datasets``) or a dataset name for ``datasets.load_dataset``.
+            columns: where the shape's columns differ from ``id``, ``lang``, ``question``, ``answer``
+                (and the optional ``negatives``, a list of example ids): ``{"id": "qid"}``; a ``{lang}``
+                pattern reads the wide shape (``{"question": "question_{lang}", "answer": "answer_{lang}"}``,
+                or ``"translation.{lang}"`` for dict columns); ``{"id": ""}`` numbers the rows.
+            split: the split of a ``DatasetDict`` (default ``train``, or its only split).
+            config: the config of a named dataset.
+            languages: as in :meth:`from_records`.
+
+        Usage::
+
+            pairs = MultilingualPairDataset.from_hf(load_dataset("parquet", data_files="pairs.parquet"))
+            wide = MultilingualPairDataset.from_hf(
+                dataset, columns={"id": "qid", "question": "question_{lang}", "answer": "answer_{lang}"})
+            per_language = MultilingualPairDataset.from_hf({"en": english, "de": german})
+        """
+        from .hf import hf_table
+
+        table, source = hf_table(data, columns, split, config)
+        check_values(table, source)
+        return cls._from_table(table, source, languages)
 
     @classmethod
     def from_squad_r(
@@ -146,7 +214,10 @@ class MultilingualPairDataset:
 
     def _subset(self, mask: np.ndarray, source: str) -> "MultilingualPairDataset":
         keep = pa.array(mask)
-        return self._from_table(pa.table({name: col.filter(keep) for name, col in self._columns.items()}), source)
+        columns = {name: col.filter(keep) for name, col in self._columns.items()}
+        if self._negative_lists is not None:  # a negative outside the subset is dropped, not an error
+            columns["negatives"] = self._negative_lists.filter(keep)
+        return self._from_table(pa.table(columns), source, normalise=False, strict=False)
 
     # ------------------------------------------------------------------ views
     def __len__(self) -> int:
@@ -175,15 +246,58 @@ class MultilingualPairDataset:
         single = self._index.single_language_records()
         return self._subset(~single, "records") if single.any() else self
 
+    @property
+    def has_negatives(self) -> bool:
+        """Whether any example lists hard negatives."""
+        return self._listed is not None and bool((self._listed >= 0).any())
+
+    def with_negatives(self, negatives: "Mapping[str, Sequence[str]] | str | Path") -> "MultilingualPairDataset":
+        """A copy whose examples list these hard negatives: ``{id: [negative id, ...]}`` or a negatives
+        file (``{"id": ..., "negatives": [...]}`` per line, as ``hybrid-batch-st mine`` writes). An example
+        the mapping leaves out keeps no listed negatives; an id the data lacks is an error."""
+        if isinstance(negatives, (str, Path)):
+            ids, lists = read_negatives_file(negatives)
+            source = str(negatives)
+        else:
+            ids = pa.chunked_array([pa.array(list(negatives), pa.string())])
+            lists = pa.chunked_array([pa.array([list(v) for v in negatives.values()], pa.list_(pa.string()))])
+            source = "negatives"
+        where = pc.index_in(ids, value_set=self._id_names)
+        if where.null_count:
+            bad = ids[pc.index(pc.is_null(where), True).as_py()].as_py()
+            raise ValueError(f"{source}: id {bad!r} is no example of the data ({where.null_count} such id(s)); "
+                             "list negatives of the data's examples only")
+        # the first record of each example carries the list (the others null: the same example)
+        first = np.full(self._index.num_examples, -1, dtype=np.int64)
+        first[self._index.example[::-1]] = np.arange(self._index.num_records)[::-1]
+        per_example = np.full(self._index.num_examples, -1, dtype=np.int64)
+        per_example[where.to_numpy(zero_copy_only=False).astype(np.int64)] = np.arange(len(ids))
+        row = np.full(self._index.num_records, -1, dtype=np.int64)
+        row[first] = per_example
+        taken = lists.combine_chunks().take(pa.array(np.where(row >= 0, row, 0)))
+        record_lists = pc.if_else(pa.array(row >= 0), taken, pa.nulls(len(row), taken.type))
+        table = pa.table({**self._columns, "negatives": record_lists})
+        return self._from_table(table, source, normalise=False)
+
+    def _hard_negatives(self, negatives: int) -> HardNegatives | None:
+        if not negatives:
+            return None
+        if not self.has_negatives:
+            raise ValueError(f"negatives={negatives}: no example lists hard negatives; mine them "
+                             "(`hybrid-batch-st mine`) and attach them with with_negatives() (--negatives-file)")
+        return HardNegatives(self._index, self._listed, negatives)
+
     def records(self) -> Iterator[dict[str, str]]:
         for batch in pa.table(self._columns).to_batches(max_chunksize=10_000):
             yield from batch.to_pylist()
 
-    def to_dataset(self) -> Dataset:
+    def to_dataset(self, negatives: int = 0) -> Dataset:
         """The trainer-facing ``datasets.Dataset`` (see the module docstring).
 
         Its rows are every (example, question language, answer language) combination the
-        records allow; reading rows yields ``{"anchor": question, "positive": answer}``. Pass it
+        records allow; reading rows yields ``{"anchor": question, "positive": answer}``, and with
+        ``negatives=k`` also ``negative_1 .. negative_k``: the answers of the example's hard negatives in
+        the row's answer language (:mod:`~hybrid_batch_st.data.negatives`). Pass it
         to the trainer as it is: :class:`~hybrid_batch_st.HybridBatchSampler` finds the records'
         codes through its transform, and a ``select``/``shuffle`` copy would renumber the rows.
         """
@@ -193,20 +307,23 @@ class MultilingualPairDataset:
         # an explicit fingerprint: datasets would otherwise hash the table by pickling it (a copy of 81M rows)
         pairs = Dataset(InMemoryTable(table), info=DatasetInfo(features=Features({"pair": Value(dtype)})),
                         fingerprint=uuid.uuid4().hex)
-        pairs.set_transform(PairResolver(self._index, self._columns["question"], self._columns["answer"]))
+        pairs.set_transform(PairResolver(self._index, self._columns["question"], self._columns["answer"],
+                                         self._hard_negatives(negatives)))
         return pairs
 
-    def to_dataset_dict(self) -> "DatasetDict":
+    def to_dataset_dict(self, negatives: int = 0) -> "DatasetDict":
         """One ``datasets.Dataset`` of ``anchor`` / ``positive`` texts per language pair, named
         ``"<question lang>-<answer lang>"``: the plugin-free recipe (``stock-per-pair``). Under the
         stock trainer's multi-dataset samplers (PROPORTIONAL by default) every batch comes from one
         sub-dataset, so one language pair, drawn by size; there is no monolingual / cross-lingual mix
         parameter, and under DDP each rank gets a whole batch, possibly of another pair, so gathered
-        negatives mix pairs. Texts are materialised per pair (n_languages² copies of the data).
+        negatives mix pairs. Texts are materialised per pair (n_languages² copies of the data). With
+        ``negatives=k``, ``negative_1 .. negative_k`` as in :meth:`to_dataset` (the stock samplers do not
+        keep a negative's example out of the batch).
         """
         from datasets import DatasetDict
 
-        index = self._index
+        index, hard = self._index, self._hard_negatives(negatives)
         counts = index.pair_counts()
         questions, answers = ChunkedTexts(self._columns["question"]), ChunkedTexts(self._columns["answer"])
         out = {}
@@ -214,7 +331,10 @@ class MultilingualPairDataset:
             if counts[q, a] == 0:
                 continue
             examples = np.flatnonzero(index.present(q) & index.present(a))
-            out[f"{self._lang_names[q]}-{self._lang_names[a]}"] = Dataset.from_dict(
-                {"anchor": questions.take(index.record_of[examples, q]),
-                 "positive": answers.take(index.record_of[examples, a])})
+            columns = {"anchor": questions.take(index.record_of[examples, q]),
+                       "positive": answers.take(index.record_of[examples, a])}
+            if hard is not None:
+                negative = index.record_of[hard.examples(examples, a), a]
+                columns |= {name: answers.take(negative[:, j]) for j, name in enumerate(NEGATIVE_COLUMNS(hard.k))}
+            out[f"{self._lang_names[q]}-{self._lang_names[a]}"] = Dataset.from_dict(columns)
         return DatasetDict(out)

@@ -1,11 +1,20 @@
-"""Checking language codes in pair data: ISO 639-1, optionally with a region or script (``zh-TW``, ``pt_BR``)."""
+"""Language codes, read one way for training data and evaluation: ISO 639-1 (``de``), ISO 639-3 (``deu``,
+``cmn``), BCP-47 tags (``en-US``, ``zh_TW``) and FLORES-200 codes (``deu_Latn``).
+
+:func:`canonical_language` gives a code's language alone (``deu_Latn`` -> ``de``), which is how the
+evaluation tells seen from unseen languages; :func:`normalise_languages` names the languages of one
+dataset: the language alone, keeping a script or region only where the data holds that language under
+several of them (``zho_Hans`` and ``zho_Hant`` stay apart as ``zh-Hans`` and ``zh-Hant``).
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable
 
-__all__ = ["ISO_639_1", "unknown_language_codes", "canonical_language"]
+__all__ = ["ISO_639_1", "parse_language", "unknown_language_codes", "canonical_language", "normalise_languages",
+           "LANGUAGE_CODE_HELP"]
 
 #: Every ISO 639-1 two-letter language code.
 ISO_639_1 = frozenset("""
@@ -15,19 +24,10 @@ ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg
 nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so
 sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
 """.split())
+#: what the error messages ask for
+LANGUAGE_CODE_HELP = "use ISO 639-1 or 639-3 codes (en, deu), BCP-47 tags (en-US) or FLORES codes (deu_Latn)"
 
-_TAG = re.compile(r"^([a-z]{2})(?:[-_][A-Za-z0-9]{2,8})*$")
-
-
-def unknown_language_codes(codes: Iterable[str]) -> list[str]:
-    """The codes that are not an ISO 639-1 code (optionally followed by ``-``/``_`` subtags)."""
-    out = []
-    for code in codes:
-        match = _TAG.match(code)
-        if match is None or match.group(1) not in ISO_639_1:
-            out.append(code)
-    return out
-
+_TAG = re.compile(r"^([A-Za-z]{2,3})((?:[-_][A-Za-z0-9]{2,8})*)$")
 
 #: ISO 639-3 individual languages that stand for a macrolanguage's ISO 639-1 code in benchmarks
 #: (LASER / Tatoeba and FLORES-200 name the individual language).
@@ -37,19 +37,65 @@ _INDIVIDUAL = {"cmn": "zh", "pes": "fa", "prs": "fa", "swh": "sw", "arb": "ar", 
                "bos": "bs", "ind": "id", "fil": "tl"}
 
 
+def _subtag(tag: str) -> str:
+    """BCP-47 casing: scripts Title, regions UPPER, the rest lower."""
+    if len(tag) == 4 and tag.isalpha():
+        return tag.title()
+    if len(tag) == 2 and tag.isalpha() or len(tag) == 3 and tag.isdigit():
+        return tag.upper()
+    return tag.lower()
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_language(code: str) -> tuple[str, str] | None:
+    """``(language, variant)`` of a code, or None for a code of no known language.
+
+    ``language`` is ISO 639-1 where the language has one, else ISO 639-3; ``variant`` the script and
+    region subtags in BCP-47 form (``"deu_Latn"`` -> ``("de", "Latn")``, ``"en-us"`` -> ``("en", "US")``).
+    """
+    match = _TAG.match(code.strip())
+    if match is None:
+        return None
+    base = match.group(1).lower()
+    if len(base) == 3:
+        if base in _INDIVIDUAL:
+            base = _INDIVIDUAL[base]
+        else:
+            import pycountry
+
+            found = pycountry.languages.get(alpha_3=base)
+            if found is None:
+                return None
+            base = getattr(found, "alpha_2", None) or base
+    elif base not in ISO_639_1:
+        return None
+    variant = "-".join(_subtag(t) for t in re.split(r"[-_]", match.group(2)) if t)
+    return base, variant
+
+
+def unknown_language_codes(codes: Iterable[str]) -> list[str]:
+    """The codes of no known language (see :func:`parse_language`)."""
+    return [code for code in codes if parse_language(code) is None]
+
+
 def canonical_language(code: str) -> str:
     """One code per language: ISO 639-1 where the language has one, else ISO 639-3, lower case.
 
-    Takes ISO 639-1 (``de``), ISO 639-3 (``deu``, ``cmn``), FLORES-style ``deu_Latn`` and BCP-47
-    tags (``en-US``, ``zh_TW``); the script or region is dropped, so a model trained on ``de``
-    counts as having seen ``deu`` and ``deu_Latn``. An unknown code is returned lower-cased.
+    The script or region is dropped, so a model trained on ``de`` counts as having seen ``deu`` and
+    ``deu_Latn``. An unknown code is returned lower-cased.
     """
-    base = re.split(r"[-_]", code.strip(), maxsplit=1)[0].lower()
-    if len(base) == 2:
-        return base
-    if base in _INDIVIDUAL:
-        return _INDIVIDUAL[base]
-    import pycountry
+    parsed = parse_language(code)
+    return parsed[0] if parsed else code.strip().lower()
 
-    found = pycountry.languages.get(alpha_3=base)
-    return getattr(found, "alpha_2", None) or base
+
+def normalise_languages(codes: Iterable[str]) -> dict[str, str]:
+    """The name of each of one dataset's language codes: its language (:func:`canonical_language`),
+    with the script / region only where that language comes in several variants among ``codes``
+    (``{"deu_Latn", "en-US"}`` -> ``de``, ``en``; ``{"zho_Hans", "zho_Hant"}`` -> ``zh-Hans``, ``zh-Hant``;
+    ``{"en", "en-GB"}`` -> ``en``, ``en-GB``). Every code must be known (see :func:`unknown_language_codes`)."""
+    parsed = {code: parse_language(code) for code in dict.fromkeys(codes)}
+    variants: dict[str, set[str]] = {}
+    for base, variant in parsed.values():
+        variants.setdefault(base, set()).add(variant)
+    return {code: base if len(variants[base]) == 1 or not variant else f"{base}-{variant}"
+            for code, (base, variant) in parsed.items()}

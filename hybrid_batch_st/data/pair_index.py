@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["PairIndex", "PairResolver", "pair_index_of"]
+__all__ = ["PairIndex", "PairResolver", "pair_index_of", "resolver_of"]
 
 _BUCKET = 16  # rows per entry of PairIndex's row -> record table (each record has at least one row)
 
@@ -134,16 +134,26 @@ class ChunkedTexts:
 
 
 class PairResolver:
-    """``Dataset.set_transform`` of the trainer dataset: row numbers -> ``{"anchor": ..., "positive": ...}``."""
+    """``Dataset.set_transform`` of the trainer dataset: row numbers -> ``{"anchor": ..., "positive": ...}``,
+    plus ``negative_1 .. negative_k`` with ``hard`` (:class:`~hybrid_batch_st.data.negatives.HardNegatives`):
+    the answers, in the row's answer language, of the row's negative examples."""
 
-    def __init__(self, index: PairIndex, questions: pa.ChunkedArray, answers: pa.ChunkedArray):
+    def __init__(self, index: PairIndex, questions: pa.ChunkedArray, answers: pa.ChunkedArray, hard: Any = None):
         self.index, self.questions, self.answers = index, ChunkedTexts(questions), ChunkedTexts(answers)
+        self.hard = hard
         # datasets fingerprints a transform by pickling it; this one stands for its data (see below)
         self.fingerprint = uuid.uuid4().hex
 
     def __call__(self, batch: dict[str, list[Any]]) -> dict[str, list[str]]:
         questions, answers = self.index.records(batch["pair"])
-        return {"anchor": self.questions.take(questions), "positive": self.answers.take(answers)}
+        out = {"anchor": self.questions.take(questions), "positive": self.answers.take(answers)}
+        if self.hard is not None:
+            lang = self.index.lang[answers]
+            negatives = self.index.record_of[self.hard.examples(self.index.example[answers], lang), lang[:, None]]
+            texts = self.answers.take(negatives.T.ravel())
+            for j in range(self.hard.k):
+                out[f"negative_{j + 1}"] = texts[j * len(answers) : (j + 1) * len(answers)]
+        return out
 
 
 def _register_cheap_fingerprint() -> None:
@@ -169,8 +179,8 @@ def _fingerprint_stand_in(fingerprint: str) -> str:
 _register_cheap_fingerprint()
 
 
-def pair_index_of(dataset: Any) -> PairIndex | None:
-    """The :class:`PairIndex` behind a dataset from ``MultilingualPairDataset.to_dataset()``, else None.
+def resolver_of(dataset: Any) -> PairResolver | None:
+    """The :class:`PairResolver` of a dataset from ``MultilingualPairDataset.to_dataset()``, else None.
 
     The trainer may wrap the transform (``functools.partial(..., transform=ours)``) to add a
     dataset-name column; the wrapped transform is found through such layers.
@@ -178,9 +188,15 @@ def pair_index_of(dataset: Any) -> PairIndex | None:
     transform = (getattr(dataset, "format", None) or {}).get("format_kwargs", {}).get("transform")
     for _ in range(8):
         if isinstance(transform, PairResolver):
-            return transform.index
+            return transform
         if isinstance(transform, functools.partial):
             transform = transform.keywords.get("transform", transform.func)
         else:
             return None
     return None
+
+
+def pair_index_of(dataset: Any) -> PairIndex | None:
+    """The :class:`PairIndex` behind a dataset from ``MultilingualPairDataset.to_dataset()``, else None."""
+    resolver = resolver_of(dataset)
+    return None if resolver is None else resolver.index

@@ -12,9 +12,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .language_codes import unknown_language_codes
+from .language_codes import LANGUAGE_CODE_HELP, unknown_language_codes
 
-__all__ = ["REQUIRED_FIELDS", "SCHEMA", "collect_records", "read_jsonl", "check_duplicates", "check_language_codes"]
+__all__ = ["REQUIRED_FIELDS", "SCHEMA", "collect_records", "read_jsonl", "check_values", "check_duplicates", "check_language_codes"]
 
 REQUIRED_FIELDS = ("id", "lang", "question", "answer")
 SCHEMA = pa.schema([(name, pa.string()) for name in REQUIRED_FIELDS])
@@ -77,6 +77,17 @@ def _read_jsonl_fast(path: Path) -> pa.Table | None:
     return table
 
 
+def check_values(table: pa.Table, source: str) -> None:
+    """One clear error for a missing or empty id, lang, question or answer, naming its row."""
+    for name in REQUIRED_FIELDS:
+        column = table.column(name)
+        empty = pc.fill_null(pc.equal(pc.binary_length(column), 0), True)
+        if pc.any(empty).as_py():
+            row = pc.index(empty, True).as_py()
+            raise ValueError(f"{source}: row {row} has no {name} (null or empty); every row needs "
+                             f"{list(REQUIRED_FIELDS)}: drop or fill such rows")
+
+
 def check_duplicates(example: np.ndarray, lang: np.ndarray, id_names: pa.Array, lang_names: list[str], source: str):
     key = example.astype(np.int64) * len(lang_names) + lang
     counts = np.bincount(key)
@@ -93,7 +104,7 @@ def check_duplicates(example: np.ndarray, lang: np.ndarray, id_names: pa.Array, 
 
 
 def check_language_codes(table: pa.Table, source: str) -> None:
-    """One clear error for a language code that is not ISO 639-1, naming the first record (or line) with it."""
+    """One clear error for a language code of no known language, naming the first record (or line) with it."""
     codes = pc.unique(table.column("lang")).to_pylist()
     bad = unknown_language_codes(c for c in codes if c)
     if not bad:
@@ -106,5 +117,5 @@ def check_language_codes(table: pa.Table, source: str) -> None:
             where = f"line {next(n for i, n in enumerate(lines) if i == first)}"
     raise ValueError(
         f"{source}: {where}: unknown language code {bad[0]!r}" + (f" (also {bad[1:5]})" if len(bad) > 1 else "")
-        + "; use ISO 639-1 codes such as en, de, zh, optionally with a region (zh-TW)"
+        + f"; {LANGUAGE_CODE_HELP}"
     )

@@ -5,7 +5,8 @@ A source is one of:
 - ``"sample"``: the bundled XQuAD-R en/de/es sample (:mod:`hybrid_batch_st.tasks.sample`);
 - ``"xquad-r"`` / ``"mlqa-r"``: a LAReQA benchmark from ``data_dir`` or the download cache;
 - a folder of SQuAD-R ``<lang>.json`` files;
-- for training only, a ``.jsonl`` file of ``{id, lang, question, answer}`` records;
+- for training only, a ``.jsonl`` file of ``{id, lang, question, answer}`` records, or ``hf:NAME_OR_PATH``
+  (:meth:`~hybrid_batch_st.MultilingualPairDataset.from_hf`);
 - for evaluation only, ``"heldout"`` (the held-out part of the training source), ``"validation"`` (the
   same, by its other name) and ``"auto"`` (``"heldout"`` where the training source has a held-out
   part, else no evaluation).
@@ -62,7 +63,8 @@ def load_languages(source: str, languages: Sequence[str] | None = None, data_dir
 
 def load_training_data(
     source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
-    train_articles: int = TRAIN_ARTICLES, validation_share: float = 0.0,
+    train_articles: int = TRAIN_ARTICLES, validation_share: float = 0.0, hf_columns: dict | None = None,
+    hf_split: str | None = None, hf_config: str | None = None,
 ) -> tuple["MultilingualPairDataset", Languages | None]:
     """The training pairs of ``source`` and its held-out part: with ``validation_share`` > 0 the
     validation split (taken from the training part), else for ``sample`` / ``xquad-r`` the articles
@@ -70,6 +72,8 @@ def load_training_data(
     from .dataset import MultilingualPairDataset
 
     path = Path(source)
+    if source.startswith("hf:"):
+        return MultilingualPairDataset.from_hf(source[3:], hf_columns, hf_split, hf_config, languages), None
     if source not in BENCHMARK_NAMES and (path.suffix == ".jsonl" or path.is_file()):
         return MultilingualPairDataset.from_jsonl(path, languages), None
     data = load_languages(source, languages, data_dir, what=option("train"))
@@ -83,9 +87,13 @@ def load_training_data(
 
 
 def training_data_of(config) -> tuple["MultilingualPairDataset", Languages | None]:
-    """:func:`load_training_data` with the options of a :class:`~hybrid_batch_st.training.config.TrainConfig`."""
-    return load_training_data(config.train, config.languages, config.data_dir, config.train_articles,
-                              config.validation_share)
+    """:func:`load_training_data` with the options of a :class:`~hybrid_batch_st.training.config.TrainConfig`
+    (and its ``negatives_file`` attached)."""
+    pairs, held = load_training_data(config.train, config.languages, config.data_dir, config.train_articles,
+                                     config.validation_share, config.hf_columns, config.hf_split, config.hf_config)
+    if getattr(config, "negatives_file", None):
+        pairs = pairs.with_negatives(config.negatives_file)
+    return pairs, held
 
 
 def load_eval_data(source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,

@@ -72,6 +72,12 @@ def parse_language_weights(text: str | Mapping[str, float]) -> dict[str, float]:
     return out
 
 
+def _hf_columns(text: str | Mapping[str, str]) -> dict[str, str]:
+    from ..data.hf import parse_columns
+
+    return parse_columns(text)
+
+
 def _measures(text: str | list[str]) -> list[str]:
     """Measure strings checked by ir-measures (imported only when a value is given)."""
     from ..evaluation.measures import parse_measures
@@ -96,8 +102,17 @@ class TrainConfig:
     model: str = field(default=DEFAULT_MODEL, metadata=_option(
         "sentence-transformers model id or folder (all-MiniLM-L6-v2 = the packaged copy)", metavar="ID_OR_PATH"))
     train: str = field(default="sample", metadata=_option(
-        "training data: sample (bundled en/de/es), xquad-r, mlqa-r, a pairs .jsonl file or a SQuAD-R folder",
+        "training data: sample (bundled en/de/es), xquad-r, mlqa-r, a pairs .jsonl file, a SQuAD-R folder or "
+        "hf:NAME_OR_PATH (a Hugging Face dataset: a save_to_disk folder, parquet/CSV/JSON files or a hub name)",
         metavar="SOURCE"))
+    hf_columns: dict[str, str] | None = field(default=None, metadata=_option(
+        "with --train hf:NAME_OR_PATH: ROLE=COLUMN where the data's columns differ from id, lang, question, answer, "
+        "negatives; a {lang} pattern reads the wide shape (question=question_{lang},answer=answer_{lang}); id= "
+        "numbers the rows", _hf_columns, "ROLE=COLUMN,..."))
+    hf_split: str | None = field(default=None, metadata=_option(
+        "with --train hf:...: the split to train on (default: train, or the only one)", metavar="SPLIT"))
+    hf_config: str | None = field(default=None, metadata=_option(
+        "with --train hf:NAME: the dataset config", metavar="NAME"))
     languages: list[str] | None = field(default=None, metadata=_option(
         "comma-separated languages to use (default: all of the data)", parse_languages, "en,de,es"))
     data_dir: str | None = field(default=None, metadata=_option(
@@ -117,6 +132,11 @@ class TrainConfig:
         "distillation recipes: the frozen teacher model (default: the base model itself)", metavar="ID_OR_PATH"))
     pivot_language: str = field(default="en", metadata=_option(
         "distillation recipes: the language whose teacher embeddings every translation learns", metavar="LANG"))
+    negatives: int = field(default=0, metadata=_option(
+        "hard negatives per row (negative_1..K, in the answer's language) from --negatives-file; every recipe "
+        "with in-batch negatives (0: in-batch negatives only)", int, "K"))
+    negatives_file: str | None = field(default=None, metadata=_option(
+        "hard negatives per example id, as `hybrid-batch-st mine` writes them", metavar="PATH"))
     alpha: float | str = field(default=0.5, metadata=_option(
         "probability that a hybrid batch is monolingual, or 'size' (the monolingual share of all pairs)",
         parse_alpha, "A"))
@@ -202,6 +222,15 @@ class TrainConfig:
     def validate(self) -> None:
         if self.recipe not in RECIPES:
             raise ValueError(f"recipe={self.recipe!r} must be one of {RECIPES}")
+        if not isinstance(self.negatives, int) or self.negatives < 0:
+            raise ValueError(f"negatives={self.negatives!r} must be >= 0 (hard negatives per row)")
+        if self.negatives and self.recipe == "distillation":
+            raise ValueError("negatives: recipe='distillation' has no in-batch negatives (MSE to the teacher); use "
+                             "recipe='hybrid+distillation' or negatives=0")
+        if self.negatives and not self.negatives_file:
+            raise ValueError(f"negatives={self.negatives} needs negatives_file (mine one with `hybrid-batch-st mine`)")
+        if not self.train.startswith("hf:") and (self.hf_columns or self.hf_split or self.hf_config):
+            raise ValueError(f"hf_columns / hf_split / hf_config apply to train='hf:...', not train={self.train!r}")
         if self.recipe == "hybrid+distillation" and (self.world_size or 1) > 1:
             raise ValueError("recipe='hybrid+distillation' runs in one process: the stock multi-dataset sampler "
                              "would give the ranks batches of different datasets; train it without torchrun")

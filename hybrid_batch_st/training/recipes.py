@@ -91,9 +91,9 @@ def trainer_inputs(config: TrainConfig, model, pairs) -> TrainerInputs:
 
     recipe = config.recipe
     if recipe in MODES:
-        return TrainerInputs(pairs.to_dataset(), make_loss(config, model), hybrid_sampler(config))
+        return TrainerInputs(pairs.to_dataset(config.negatives), make_loss(config, model), hybrid_sampler(config))
     if recipe == "stock-per-pair":
-        return TrainerInputs(pairs.to_dataset_dict(), make_loss(config, model), BatchSamplers.BATCH_SAMPLER,
+        return TrainerInputs(pairs.to_dataset_dict(config.negatives), make_loss(config, model), BatchSamplers.BATCH_SAMPLER,
                              MultiDatasetBatchSamplers.PROPORTIONAL)
     from .distillation import distillation_datasets
 
@@ -102,6 +102,6 @@ def trainer_inputs(config: TrainConfig, model, pairs) -> TrainerInputs:
     if recipe == "distillation":
         return TrainerInputs(DatasetDict(distill), losses, BatchSamplers.BATCH_SAMPLER,
                              MultiDatasetBatchSamplers.ROUND_ROBIN)
-    return TrainerInputs(DatasetDict({"pairs": pairs.to_dataset(), **distill}),
+    return TrainerInputs(DatasetDict({"pairs": pairs.to_dataset(config.negatives), **distill}),
                          {"pairs": make_loss(config, model), **losses}, PairsOrStock(hybrid_sampler(config)),
                          MultiDatasetBatchSamplers.ROUND_ROBIN)

@@ -1,0 +1,167 @@
+"""Hard negatives by example, resolved in the language of the batch's answers.
+
+An example may list other examples as its hard negatives (mined on the pivot language by
+``hybrid-batch-st mine``, or given). A row whose answer is in language Y gets as negatives those
+examples' answers **in Y**, so that a cross-lingual batch never teaches the model to tell languages
+apart instead of meanings. Per row, the first ``k`` listed examples that have a record in Y are used
+(the example itself never); where fewer than ``k`` have one, the rest are other examples of Y drawn
+pseudo-randomly from the row's example and language (the same row always gets the same ones), so
+every row has ``k`` negatives in its answer language and the loss sees full columns.
+
+:class:`HardNegatives` is shared by the dataset's transform (texts) and by
+:class:`~hybrid_batch_st.HybridBatchSampler`, which keeps a negative's example out of the global
+batch's positives.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .pair_index import PairIndex
+
+__all__ = ["HardNegatives", "listed_negatives", "read_negatives_file", "NEGATIVE_COLUMNS"]
+
+_HASH = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+
+
+def NEGATIVE_COLUMNS(k: int) -> list[str]:  # noqa: N802 - a column-name table, by count
+    """``negative_1 .. negative_k``: the columns MultipleNegativesRankingLoss takes as more negatives."""
+    return [f"negative_{j}" for j in range(1, k + 1)]
+
+
+class HardNegatives:
+    """Which examples serve as the ``k`` negatives of a row, given its example and answer language.
+
+    Args:
+        index: the dataset's :class:`~hybrid_batch_st.data.pair_index.PairIndex`.
+        listed: ``(examples, m)`` example codes of each example's listed negatives in order, -1 padded.
+        k: negatives per row.
+    """
+
+    def __init__(self, index: PairIndex, listed: np.ndarray, k: int):
+        if k < 1:
+            raise ValueError(f"negatives={k!r} must be a positive number of negatives per row")
+        self.index, self.listed, self.k = index, np.ascontiguousarray(listed, dtype=np.int32), int(k)
+        self._members: dict[int, np.ndarray] = {}
+
+    def examples(self, examples: np.ndarray, answer_lang: np.ndarray | int) -> np.ndarray:
+        """``(rows, k)`` example codes of the negatives of rows (example, answer language)."""
+        examples = np.asarray(examples, dtype=np.int64)
+        langs = np.broadcast_to(np.asarray(answer_lang, dtype=np.int64), examples.shape)
+        listed = self.listed[examples] if self.listed.shape[1] else np.empty((len(examples), 0), np.int32)
+        valid = (listed >= 0) & (listed != examples[:, None])
+        valid &= self.index.record_of[np.maximum(listed, 0), langs[:, None]] >= 0
+        order = np.argsort(~valid, axis=1, kind="stable")[:, : self.k]
+        chosen = np.full((len(examples), self.k), -1, dtype=np.int64)
+        width = order.shape[1]
+        chosen[:, :width] = np.where(np.take_along_axis(valid, order, 1), np.take_along_axis(listed, order, 1), -1)
+        missing = chosen < 0
+        if missing.any():
+            rows, slots = np.nonzero(missing)
+            chosen[rows, slots] = self._random(examples[rows], langs[rows], slots)
+        return chosen
+
+    def _random(self, examples: np.ndarray, langs: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        out = np.empty(len(examples), dtype=np.int64)
+        for lang in np.unique(langs):
+            at = np.flatnonzero(langs == lang)
+            members = self._members_of(int(lang))
+            key = examples[at].astype(np.uint64) * _HASH[0] ^ (slots[at].astype(np.uint64) + np.uint64(lang)) * _HASH[1]
+            key ^= key >> np.uint64(31)
+            key *= _HASH[2]
+            picked = members[(key % np.uint64(len(members))).astype(np.int64)]
+            # the example itself: its neighbour in the language's list instead (a language has >= 2 examples)
+            same = picked == examples[at]
+            if same.any():
+                position = np.searchsorted(members, picked[same])
+                picked[same] = members[(position + 1) % len(members)]
+            out[at] = picked
+        return out
+
+    def _members_of(self, lang: int) -> np.ndarray:
+        if lang not in self._members:
+            self._members[lang] = np.flatnonzero(self.index.present(lang))
+        return self._members[lang]
+
+
+def listed_negatives(index: PairIndex, id_names: pa.Array, record_lists: pa.ChunkedArray | pa.Array,
+                     source: str, strict: bool = True) -> np.ndarray:
+    """``(examples, m)`` codes of the negatives listed per record (a list of example ids, or null).
+
+    Records of one example may list negatives or not; those that do must list the same ids. An id that
+    no example has is an error naming the record (``strict=False``: it is dropped, as for a subset).
+    """
+    lists = record_lists.combine_chunks() if isinstance(record_lists, pa.ChunkedArray) else record_lists
+    lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    width = int(lengths.max()) if len(lengths) else 0
+    listed = np.full((index.num_examples, width), -1, dtype=np.int32)
+    if width == 0:
+        return listed
+    flat = pc.list_flatten(lists)
+    codes = pc.index_in(flat, value_set=id_names).to_numpy(zero_copy_only=False)
+    unknown = np.flatnonzero(np.isnan(codes)) if codes.dtype.kind == "f" else np.array([], dtype=np.int64)
+    if len(unknown) and strict:
+        record = int(np.searchsorted(np.cumsum(lengths), unknown[0], side="right"))
+        raise ValueError(f"{source}: record {record + 1} (id={id_names[int(index.example[record])].as_py()!r}) lists "
+                         f"negative id {flat[int(unknown[0])].as_py()!r}, which no example has "
+                         f"({len(unknown)} such id(s) in all); list ids of the data's examples only")
+    codes = np.where(np.isnan(codes), -1, codes).astype(np.int32) if codes.dtype.kind == "f" else codes.astype(np.int32)
+    padded = np.full((len(lengths), width), -1, dtype=np.int32)
+    padded[np.repeat(np.arange(len(lengths)), lengths), np.arange(len(codes)) - np.repeat(
+        np.cumsum(lengths) - lengths, lengths)] = codes
+    carrying = np.flatnonzero(lengths > 0)
+    examples = index.example[carrying]
+    first = np.full(index.num_examples, -1, dtype=np.int64)
+    first[examples[::-1]] = carrying[::-1]  # the first carrying record of each example
+    differs = (padded[carrying] != padded[first[examples]]).any(axis=1)
+    if differs.any():
+        bad = carrying[np.flatnonzero(differs)[0]]
+        raise ValueError(f"{source}: the records of id={id_names[int(index.example[bad])].as_py()!r} list different "
+                         "negatives; negatives belong to the example: list the same ids in each of its records, "
+                         "or in one only")
+    listed[examples] = padded[carrying]
+    return listed
+
+
+def read_negatives_file(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    """The ``{"id": ..., "negatives": [...]}`` lines of a negatives file (what ``mine`` writes)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"negatives file {path} does not exist; write one with `hybrid-batch-st mine`")
+    import pyarrow.json as pa_json
+
+    try:
+        table = pa_json.read_json(path, parse_options=pa_json.ParseOptions(
+            explicit_schema=pa.schema([("id", pa.string()), ("negatives", pa.list_(pa.string()))]),
+            unexpected_field_behavior="ignore"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise ValueError(f"{path}: expected one JSON object per line with 'id' and a 'negatives' list of ids "
+                         f"({exc})") from None
+    return table.column("id"), table.column("negatives")
+
+
+def negatives_table(ids: Iterable[str] | pa.ChunkedArray, negatives: Sequence[Sequence[str]] | pa.ChunkedArray,
+                    ) -> pa.Table:
+    """``{id, negatives}`` as an Arrow table."""
+    return pa.table({"id": ids if isinstance(ids, pa.ChunkedArray) else pa.array(list(ids), pa.string()),
+                     "negatives": negatives if isinstance(negatives, pa.ChunkedArray)
+                     else pa.array([list(n) for n in negatives], pa.list_(pa.string()))})
+
+
+def write_negatives_file(path: str | Path, negatives: Mapping[str, Sequence[str]]) -> Path:
+    """``{"id": ..., "negatives": [...]}`` per line, written whole or not at all."""
+    from ..atomic import atomic_path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps({"id": i, "negatives": list(n)}, ensure_ascii=False) + "\n"
+                         for i, n in negatives.items())
+    return path
