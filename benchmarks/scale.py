@@ -1,8 +1,11 @@
 """Paper-scale training data: JSONL file -> trainer-ready dataset -> constructed sampler, and batch fetch speed.
 
-For each scale (parallel ids x languages, synthetic texts) this writes a JSONL file once (not timed),
-then, in a fresh Python process so that its peak memory is its own:
-- build: ``MultilingualPairDataset.from_jsonl`` + ``to_dataset()`` + ``HybridBatchSampler(...)``,
+For each scale (parallel ids x languages, synthetic texts) this writes a JSONL file, the same records as
+a Hugging Face ``save_to_disk`` folder and a negatives file of 7 ids per id once (not timed), then, for
+each input (JSONL, HF, either with 7 hard negatives per row), in a fresh Python process so that its peak
+memory is its own:
+- build: ``MultilingualPairDataset.from_jsonl`` / ``from_hf`` (+ ``with_negatives``) + ``to_dataset()`` +
+  ``HybridBatchSampler(...)``,
   seconds and peak RSS (the process's high-water mark, imports included; RSS after imports shown);
 - fetch: batches per second of the sampler alone, and of sampler + ``dataset.__getitems__`` (what the
   trainer's DataLoader does per step: texts of the batch), over the first ``--batches`` batches (several epochs where one has fewer).
@@ -20,6 +23,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 ALL_LANGS = ["ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh"]
 PAPER_LANGS = ["ar", "zh", "en", "de", "es", "ru", "th", "tr", "hi"]
@@ -40,16 +45,44 @@ def write_jsonl(path: Path, n_ids: int, langs: list[str]) -> None:
     tmp.rename(path)
 
 
+def write_negatives(path: Path, n_ids: int, k: int) -> None:
+    """``k`` pseudo-random other ids per id, as ``hybrid-batch-st mine`` writes them."""
+    if path.exists():
+        return
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for start in range(0, n_ids, 100_000):
+            ids = np.arange(start, min(n_ids, start + 100_000))
+            others = (ids[:, None] + 1 + (ids[:, None] * 7919 + np.arange(k) * 104729) % (n_ids - 1)) % n_ids
+            f.writelines(f'{{"id": "q{i}", "negatives": [{", ".join(f"{chr(34)}q{j}{chr(34)}" for j in row)}]}}\n'
+                         for i, row in zip(ids.tolist(), others.tolist()))
+    tmp.rename(path)
+
+
+def write_hf(path: Path, jsonl: Path) -> None:
+    """The JSONL records as a ``save_to_disk`` folder (long shape)."""
+    if path.exists():
+        return
+    import pyarrow.json as pa_json
+    from datasets import Dataset
+
+    Dataset(pa_json.read_json(jsonl)).save_to_disk(str(path.with_suffix(".tmp")))
+    path.with_suffix(".tmp").rename(path)
+
+
 CHILD = r"""
 import json, resource, sys, time
 def rss(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 from hybrid_batch_st import HybridBatchSampler, MultilingualPairDataset
-path, batch_size, n_batches = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+path, batch_size, n_batches, kind, negatives = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+k = 7 if negatives != "-" else 0
 after_imports = rss()
 start = time.perf_counter()
-pairs = MultilingualPairDataset.from_jsonl(path)
+pairs = MultilingualPairDataset.from_hf(path) if kind == "hf" else MultilingualPairDataset.from_jsonl(path)
+if k:
+    pairs = pairs.with_negatives(negatives)
 read_s = time.perf_counter() - start
-dataset = pairs.to_dataset()
+dataset = pairs.to_dataset(negatives=k)
 sampler = HybridBatchSampler(dataset, batch_size, drop_last=True, seed=0)
 build_s = time.perf_counter() - start
 peak = rss()
@@ -74,8 +107,9 @@ print(json.dumps({"records": len(pairs), "rows": len(dataset), "languages": len(
 """
 
 
-def measure(path: Path, batch_size: int, batches: int) -> dict:
-    done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(batch_size), str(batches)],
+def measure(path: Path, batch_size: int, batches: int, kind: str = "jsonl", negatives: Path | None = None) -> dict:
+    done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(batch_size), str(batches), kind,
+                           str(negatives or "-")],
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"measuring {path} failed:\n{done.stderr[-3000:]}")
@@ -100,21 +134,34 @@ def main() -> None:
         write_jsonl(path, n_ids, langs)
         print(f"{scale}: data file {path} ({path.stat().st_size / 2**20:,.0f} MiB; "
               f"{time.perf_counter() - start:.0f} s to write or reuse)", flush=True)
-        result = measure(path, args.batch_size, args.batches)
-        results.append((scale, result))
-        print(f"{scale}: {json.dumps({k: round(v, 2) for k, v in result.items()})}", flush=True)
+        negatives, hf = workdir / f"negatives-{n_ids}x7.jsonl", workdir / f"pairs-{n_ids}x{n_langs}.hf"
+        write_negatives(negatives, n_ids, 7)
+        write_hf(hf, path)
+        for kind, source, negs in (("JSONL", path, None), ("HF", hf, None), ("JSONL + 7 negatives", path, negatives),
+                                   ("HF + 7 negatives", hf, negatives)):
+            result = measure(source, args.batch_size, args.batches, "hf" if kind.startswith("HF") else "jsonl", negs)
+            results.append((scale, kind, result))
+            print(f"{scale} {kind}: {json.dumps({k: round(v, 2) for k, v in result.items()})}", flush=True)
 
-    print(f"\n| ids x languages | records | pair rows | read JSONL | build total (+ dataset + sampler) | "
+    print(f"\n| ids x languages | input | records | pair rows | read | build total (+ dataset + sampler) | "
           f"RSS after imports | peak RSS | sampler batches/s | sampler + fetch batches/s |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for scale, r in results:
-        print(f"| {scale} | {r['records']:,} | {r['rows']:,} | {r['read_s']:.1f} s | {r['build_s']:.1f} s | "
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for scale, kind, r in results:
+        print(f"| {scale} | {kind} | {r['records']:,} | {r['rows']:,} | {r['read_s']:.1f} s | {r['build_s']:.1f} s | "
               f"{r['rss_imports_mb']:,.0f} MiB | {r['rss_peak_mb']:,.0f} MiB | {r['sampler_bps']:,.0f} | "
               f"{r['fetch_bps']:,.0f} |")
-    if len(results) >= 2:
-        base, big = results[0][1], results[-1][1]
-        print(f"\nfetch at {results[-1][0]} / at {results[0][0]}: {big['fetch_bps'] / base['fetch_bps']:.2f}x "
+    by = {(scale, kind): r for scale, kind, r in results}
+    scales = list(dict.fromkeys(scale for scale, _, _ in results))
+    if len(scales) >= 2:
+        base, big = by[scales[0], "JSONL"], by[scales[-1], "JSONL"]
+        print(f"\nfetch at {scales[-1]} / at {scales[0]}: {big['fetch_bps'] / base['fetch_bps']:.2f}x "
               f"(sampler alone {big['sampler_bps'] / base['sampler_bps']:.2f}x), batch {args.batch_size}")
+    for scale in scales:
+        plain = by[scale, "JSONL"]
+        print(f"{scale}: HF / JSONL build {by[scale, 'HF']['build_s'] / plain['build_s']:.2f}x, peak "
+              f"{by[scale, 'HF']['rss_peak_mb'] / plain['rss_peak_mb']:.2f}x; batch fetch with 7 negatives "
+              f"{plain['fetch_bps'] / by[scale, 'JSONL + 7 negatives']['fetch_bps']:.2f}x slower, sampler alone "
+              f"{plain['sampler_bps'] / by[scale, 'JSONL + 7 negatives']['sampler_bps']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,8 @@ class HardNegatives:
         listed = self.listed[examples] if self.listed.shape[1] else np.empty((len(examples), 0), np.int32)
         valid = (listed >= 0) & (listed != examples[:, None])
         valid &= self.index.record_of[np.maximum(listed, 0), langs[:, None]] >= 0
+        if listed.shape[1] >= self.k and valid[:, : self.k].all():
+            return listed[:, : self.k].astype(np.int64)  # the usual case: the first k listed all qualify
         order = np.argsort(~valid, axis=1, kind="stable")[:, : self.k]
         chosen = np.full((len(examples), self.k), -1, dtype=np.int64)
         width = order.shape[1]

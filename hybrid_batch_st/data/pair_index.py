@@ -120,17 +120,29 @@ class ChunkedTexts:
     """Random access to a chunked Arrow string column without concatenating it.
 
     ``ChunkedArray.take`` concatenates the chunks on every call, and concatenating once would
-    double the memory of gigabytes of text; a batch reads a few dozen strings, one by one.
+    double the memory of gigabytes of text; a batch reads a few dozen strings, each decoded straight
+    from its chunk's buffers (no Arrow scalar per string).
     """
 
     def __init__(self, column: pa.ChunkedArray | pa.Array):
-        self.chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        self.chunks = [c.cast(pa.string()) if not pa.types.is_string(c.type) else c for c in chunks]
         self.starts = np.cumsum([0] + [len(c) for c in self.chunks])
+        # per chunk: its offsets (a view of the Arrow buffer, shifted by the chunk's own offset) and its bytes
+        self._offsets = [np.frombuffer(c.buffers()[1], dtype=np.int32)[c.offset : c.offset + len(c) + 1]
+                         for c in self.chunks]
+        self._data = [memoryview(c.buffers()[2]) if c.buffers()[2] is not None else memoryview(b"")
+                      for c in self.chunks]
 
     def take(self, positions: np.ndarray) -> list[str]:
+        positions = np.asarray(positions, dtype=np.int64)
         chunk = np.searchsorted(self.starts, positions, side="right") - 1
         offset = positions - self.starts[chunk]
-        return [self.chunks[c][o].as_py() for c, o in zip(chunk.tolist(), offset.tolist())]
+        out = []
+        for c, o in zip(chunk.tolist(), offset.tolist()):
+            offsets = self._offsets[c]
+            out.append(str(self._data[c][offsets[o] : offsets[o + 1]], "utf-8"))
+        return out
 
 
 class PairResolver:
