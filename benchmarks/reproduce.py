@@ -57,7 +57,8 @@ from hybrid_batch_st.data.sources import load_eval_data, training_data_of
 from hybrid_batch_st.evaluation import evaluate, write_report
 from hybrid_batch_st.models import cap_max_seq_length, load_model
 from hybrid_batch_st.names import BASE, RECIPES
-from hybrid_batch_st.training.config import DEMO_RECIPES, parse_recipes
+from hybrid_batch_st.training.config import DEMO_RECIPES
+from hybrid_batch_st.training.option_values import parse_recipes
 from hybrid_batch_st.training import TrainConfig, merge_with_base, train
 
 #: where this script departs from TrainConfig's defaults

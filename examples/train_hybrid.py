@@ -30,7 +30,7 @@ from hybrid_batch_st import HybridBatchSampler, MultilingualPairDataset
 from hybrid_batch_st import MultilingualRetrievalEvaluator
 from hybrid_batch_st.models import resolve_model
 from hybrid_batch_st.tasks.sample import sample_split
-from hybrid_batch_st.training.config import parse_alpha
+from hybrid_batch_st.training.option_values import parse_alpha
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--model", default="xlm-roberta-base", help="hub id (needs internet) or local folder")

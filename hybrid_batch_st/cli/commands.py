@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from ..atomic import check_overwrite
-from ..training.config import DEMO_DEFAULTS, TrainConfig, parse_languages, parse_recipes
+from ..training.config import DEMO_DEFAULTS, TrainConfig
+from ..training.option_values import parse_languages, parse_recipes
 from .parser import config_overrides
 
 __all__ = ["COMMANDS"]

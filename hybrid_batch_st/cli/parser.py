@@ -90,19 +90,18 @@ def _add_mine(sub) -> None:
              "(sentence-transformers' mine_hard_negatives) and write, per example id, the ids of its hardest "
              "negatives; training with --negatives-file and --negatives K then gives each row the answers of "
              "those examples in the row's answer language.",
-             ["hybrid-batch-st mine --train mlqa-r --model M --validation-share 0.1 --output runs/mlqa-r-negatives.jsonl",
-              "hybrid-batch-st train --train mlqa-r --validation-share 0.1 --negatives-file runs/mlqa-r-negatives.jsonl "
-              "--negatives 3 --output runs/hn"])
+             ["hybrid-batch-st mine --train mlqa-r --model M --validation-share 0.1 --output runs/negatives.jsonl",
+              "hybrid-batch-st train --train mlqa-r --validation-share 0.1 --negatives-file runs/negatives.jsonl --negatives 3"])
     add_config_flags(p, exclude=("output",))
     p.add_argument("--output", required=True, help="the negatives file to write (JSONL: id, negatives)")
     p.add_argument("--count", type=int, default=7, help="negatives per example (default: 7)")
     p.add_argument("--range-min", type=int, default=0, help="skip the N closest candidates (default: 0)")
-    p.add_argument("--range-max", type=int, default=0, help="candidates considered per question (default: all)")
+    p.add_argument("--range-max", type=int, default=0, help="candidates per question (default: all)")
     p.add_argument("--relative-margin", type=float, default=0.0,
                    help="keep a candidate only if it scores at least this share below the positive, e.g. 0.05 "
                         "against near-duplicates (default: 0, off)")
     p.add_argument("--encode-batch-size", type=int, default=32, help="texts encoded at once (default: 32)")
-    p.add_argument("--faiss", action="store_true", help="search with faiss instead of exhaustive torch scores")
+    p.add_argument("--faiss", action="store_true", help="search with faiss, not exhaustive torch scores")
     _overwrite(p, "negatives file")
 
 

@@ -27,33 +27,14 @@ from datasets.table import InMemoryTable
 
 from ..errors import option
 from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder
-from .pair_index import ChunkedTexts, PairIndex, PairResolver
-from .language_codes import canonical_language, normalise_languages
-from .negatives import NEGATIVE_COLUMNS, HardNegatives, listed_negatives, read_negatives_file
-from .records import (REQUIRED_FIELDS, SCHEMA, check_duplicates, check_language_codes, check_values, collect_records,
-                      read_jsonl)
+from .pair_index import PairIndex, PairResolver
+from .negatives import HardNegatives, listed_negatives, read_negatives_file, record_lists
+from .records import REQUIRED_FIELDS, SCHEMA, check_duplicates, check_values, collect_records, named_languages, read_jsonl
 
 if TYPE_CHECKING:
     from datasets import DatasetDict
 
 __all__ = ["MultilingualPairDataset", "REQUIRED_FIELDS"]
-
-
-
-def _wanted_languages(languages: Sequence[str], names: Mapping[str, str], source: str) -> list[str]:
-    """The data's codes that ``languages`` asks for, in any of the accepted forms (a language alone, e.g.
-    ``de``, also takes every variant the data keeps apart, e.g. ``de-AT`` and ``de-CH``)."""
-    wanted, empty = [], []
-    for lang in languages:
-        exact = [code for code, name in names.items() if lang in (code, name)]
-        found = exact or [code for code, name in names.items()
-                          if canonical_language(name) == canonical_language(lang)]
-        wanted += found
-        empty += [] if found else [lang]
-    if empty:
-        raise ValueError(f"{source}: language(s) {empty} have no rows (it has {sorted(set(names.values()))}); "
-                         f"drop them from {option('languages')}")
-    return list(dict.fromkeys(wanted))
 
 
 class MultilingualPairDataset:
@@ -71,29 +52,14 @@ class MultilingualPairDataset:
         if not (len(ids) == len(langs) == len(questions) == len(answers)):
             raise ValueError("ids, langs, questions and answers must have the same length")
         columns = [pa.array(list(values), pa.string()) for values in (ids, langs, questions, answers)]
-        self._adopt(self._from_table(pa.Table.from_arrays(columns, schema=SCHEMA), "records"))
-
-    def _adopt(self, other: "MultilingualPairDataset") -> None:
-        self.__dict__.update(other.__dict__)
+        self.__dict__.update(self._from_table(pa.Table.from_arrays(columns, schema=SCHEMA), "records").__dict__)
 
     @classmethod
-    def _from_table(
-        cls, table: pa.Table, source: str, languages: Sequence[str] | None = None, normalise: bool = True,
-        strict: bool = True,
-    ) -> "MultilingualPairDataset":
+    def _from_table(cls, table: pa.Table, source: str, languages: Sequence[str] | None = None, normalise: bool = True,
+                    strict: bool = True) -> "MultilingualPairDataset":
         """The dataset of a table of :data:`SCHEMA`; language codes named as :func:`normalise_languages`
         says (``normalise=False``: as they are, for tables of an existing dataset)."""
-        check_language_codes(table, source)
-        codes = pc.unique(table.column("lang")).to_pylist()
-        names = normalise_languages(codes) if normalise else {code: code for code in codes}
-        if languages is not None:
-            wanted = _wanted_languages(languages, names, source)
-            if set(wanted) != set(codes):
-                table = table.filter(pc.is_in(table.column("lang"), pa.array(wanted, pa.string())))
-        if any(code != name for code, name in names.items()):
-            lang = pc.dictionary_encode(table.column("lang").combine_chunks())
-            renamed = pa.array([names[code] for code in lang.dictionary.to_pylist()], pa.string())
-            table = table.set_column(table.schema.get_field_index("lang"), "lang", pc.take(renamed, lang.indices))
+        table = named_languages(table, source, languages, normalise)
         pairs = cls.__new__(cls)
         pairs._set_table(table, source, strict)
         return pairs
@@ -119,9 +85,8 @@ class MultilingualPairDataset:
 
     # ------------------------------------------------------------------ constructors
     @classmethod
-    def from_records(
-        cls, records: Iterable[Mapping[str, Any]], languages: Sequence[str] | None = None, source: str = "records"
-    ) -> "MultilingualPairDataset":
+    def from_records(cls, records: Iterable[Mapping[str, Any]], languages: Sequence[str] | None = None,
+                     source: str = "records") -> "MultilingualPairDataset":
         """Records as mappings with ``id``, ``lang``, ``question`` and ``answer``.
 
         ``languages`` keeps only those languages and requires each to have rows.
@@ -145,27 +110,11 @@ class MultilingualPairDataset:
         return cls._from_table(read_jsonl(path), str(path), languages)
 
     @classmethod
-    def from_hf(
-        cls,
-        data: Any,
-        columns: Mapping[str, str] | str | None = None,
-        split: str | None = None,
-        config: str | None = None,
-        languages: Sequence[str] | None = None,
-    ) -> "MultilingualPairDataset":
-        """Records from Hugging Face ``datasets``, in the long, wide or per-language shape.
-
-        Args:
-            data: a ``datasets.Dataset`` or ``DatasetDict``, a mapping ``{lang: Dataset}`` (one dataset per
-                language, aligned by id), a ``save_to_disk`` folder, parquet / CSV / JSON files (read by
-                ``datasets``) or a dataset name for ``datasets.load_dataset``.
-            columns: where the shape's columns differ from ``id``, ``lang``, ``question``, ``answer``
-                (and the optional ``negatives``, a list of example ids): ``{"id": "qid"}``; a ``{lang}``
-                pattern reads the wide shape (``{"question": "question_{lang}", "answer": "answer_{lang}"}``,
-                or ``"translation.{lang}"`` for dict columns); ``{"id": ""}`` numbers the rows.
-            split: the split of a ``DatasetDict`` (default ``train``, or its only split).
-            config: the config of a named dataset.
-            languages: as in :meth:`from_records`.
+    def from_hf(cls, data: Any, columns: Mapping[str, str] | str | None = None, split: str | None = None,
+                config: str | None = None, languages: Sequence[str] | None = None) -> "MultilingualPairDataset":
+        """Records from Hugging Face ``datasets`` in the long, wide or per-language shape
+        (:mod:`~hybrid_batch_st.data.hf`; ``data``, ``columns``, ``split``, ``config`` as
+        :func:`~hybrid_batch_st.data.hf.hf_table` takes them; ``languages`` as in :meth:`from_records`).
 
         Usage::
 
@@ -181,12 +130,8 @@ class MultilingualPairDataset:
         return cls._from_table(table, source, languages)
 
     @classmethod
-    def from_squad_r(
-        cls,
-        directory: str | Path,
-        languages: Sequence[str] | None = None,
-        articles: Iterable[str] | None = None,
-    ) -> "MultilingualPairDataset":
+    def from_squad_r(cls, directory: str | Path, languages: Sequence[str] | None = None,
+                     articles: Iterable[str] | None = None) -> "MultilingualPairDataset":
         """Questions and their answer sentences from SQuAD-R files ``<directory>/<lang>.json``.
 
         ``languages`` defaults to every ``*.json`` in the folder; ``articles``
@@ -196,20 +141,12 @@ class MultilingualPairDataset:
         return cls.from_squad_r_languages(parsed, articles=articles, source=str(directory))
 
     @classmethod
-    def from_squad_r_languages(
-        cls,
-        parsed: Mapping[str, SquadRLanguage],
-        articles: Iterable[str] | None = None,
-        source: str = "SQuAD-R",
-    ) -> "MultilingualPairDataset":
+    def from_squad_r_languages(cls, parsed: Mapping[str, SquadRLanguage], articles: Iterable[str] | None = None,
+                               source: str = "SQuAD-R") -> "MultilingualPairDataset":
         """As :meth:`from_squad_r`, from already parsed languages (see :mod:`hybrid_batch_st.tasks.lareqa`)."""
         keep = set(articles) if articles is not None else None
-        records = (
-            {"id": q.id, "lang": lang, "question": q.text, "answer": data.answer(q)}
-            for lang, data in parsed.items()
-            for q in data.questions
-            if keep is None or q.article in keep
-        )
+        records = ({"id": q.id, "lang": lang, "question": q.text, "answer": data.answer(q)}
+                   for lang, data in parsed.items() for q in data.questions if keep is None or q.article in keep)
         return cls.from_records(records, languages=list(parsed), source=source)
 
     def _subset(self, mask: np.ndarray, source: str) -> "MultilingualPairDataset":
@@ -256,27 +193,12 @@ class MultilingualPairDataset:
         file (``{"id": ..., "negatives": [...]}`` per line, as ``hybrid-batch-st mine`` writes). An example
         the mapping leaves out keeps no listed negatives; an id the data lacks is an error."""
         if isinstance(negatives, (str, Path)):
-            ids, lists = read_negatives_file(negatives)
-            source = str(negatives)
+            (ids, lists), source = read_negatives_file(negatives), str(negatives)
         else:
             ids = pa.chunked_array([pa.array(list(negatives), pa.string())])
             lists = pa.chunked_array([pa.array([list(v) for v in negatives.values()], pa.list_(pa.string()))])
             source = "negatives"
-        where = pc.index_in(ids, value_set=self._id_names)
-        if where.null_count:
-            bad = ids[pc.index(pc.is_null(where), True).as_py()].as_py()
-            raise ValueError(f"{source}: id {bad!r} is no example of the data ({where.null_count} such id(s)); "
-                             "list negatives of the data's examples only")
-        # the first record of each example carries the list (the others null: the same example)
-        first = np.full(self._index.num_examples, -1, dtype=np.int64)
-        first[self._index.example[::-1]] = np.arange(self._index.num_records)[::-1]
-        per_example = np.full(self._index.num_examples, -1, dtype=np.int64)
-        per_example[where.to_numpy(zero_copy_only=False).astype(np.int64)] = np.arange(len(ids))
-        row = np.full(self._index.num_records, -1, dtype=np.int64)
-        row[first] = per_example
-        taken = lists.combine_chunks().take(pa.array(np.where(row >= 0, row, 0)))
-        record_lists = pc.if_else(pa.array(row >= 0), taken, pa.nulls(len(row), taken.type))
-        table = pa.table({**self._columns, "negatives": record_lists})
+        table = pa.table({**self._columns, "negatives": record_lists(self._index, self._id_names, ids, lists, source)})
         return self._from_table(table, source, normalise=False)
 
     def _hard_negatives(self, negatives: int) -> HardNegatives | None:
@@ -317,24 +239,10 @@ class MultilingualPairDataset:
         stock trainer's multi-dataset samplers (PROPORTIONAL by default) every batch comes from one
         sub-dataset, so one language pair, drawn by size; there is no monolingual / cross-lingual mix
         parameter, and under DDP each rank gets a whole batch, possibly of another pair, so gathered
-        negatives mix pairs. Texts are materialised per pair (n_languages² copies of the data). With
-        ``negatives=k``, ``negative_1 .. negative_k`` as in :meth:`to_dataset` (the stock samplers do not
-        keep a negative's example out of the batch).
+        negatives mix pairs. Texts are materialised per pair (n_languages² copies). ``negatives`` as in
+        :meth:`to_dataset` (the stock samplers do not keep a negative's example out of the batch).
         """
-        from datasets import DatasetDict
+        from .per_pair import per_pair_datasets
 
-        index, hard = self._index, self._hard_negatives(negatives)
-        counts = index.pair_counts()
-        questions, answers = ChunkedTexts(self._columns["question"]), ChunkedTexts(self._columns["answer"])
-        out = {}
-        for q, a in np.ndindex(counts.shape):
-            if counts[q, a] == 0:
-                continue
-            examples = np.flatnonzero(index.present(q) & index.present(a))
-            columns = {"anchor": questions.take(index.record_of[examples, q]),
-                       "positive": answers.take(index.record_of[examples, a])}
-            if hard is not None:
-                negative = index.record_of[hard.examples(examples, a), a]
-                columns |= {name: answers.take(negative[:, j]) for j, name in enumerate(NEGATIVE_COLUMNS(hard.k))}
-            out[f"{self._lang_names[q]}-{self._lang_names[a]}"] = Dataset.from_dict(columns)
-        return DatasetDict(out)
+        return per_pair_datasets(self._index, self._columns["question"], self._columns["answer"],
+                                 self._hard_negatives(negatives))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable
+from typing import Iterable, Mapping
 
 __all__ = ["ISO_639_1", "parse_language", "unknown_language_codes", "canonical_language", "normalise_languages",
-           "LANGUAGE_CODE_HELP"]
+           "select_codes", "LANGUAGE_CODE_HELP"]
 
 #: Every ISO 639-1 two-letter language code.
 ISO_639_1 = frozenset("""
@@ -99,3 +99,20 @@ def normalise_languages(codes: Iterable[str]) -> dict[str, str]:
         variants.setdefault(base, set()).add(variant)
     return {code: base if len(variants[base]) == 1 or not variant else f"{base}-{variant}"
             for code, (base, variant) in parsed.items()}
+
+
+def select_codes(languages: Iterable[str], names: Mapping[str, str], source: str, flag: str) -> list[str]:
+    """The codes of one dataset (``names``: code -> name, from :func:`normalise_languages`) that
+    ``languages`` asks for, in any accepted form; a language alone (``de``) also takes every variant the
+    data keeps apart (``de-AT``, ``de-CH``). A language with no code is an error naming ``source`` and
+    the option (``flag``) to fix."""
+    wanted, empty = [], []
+    for lang in languages:
+        exact = [code for code, name in names.items() if lang in (code, name)]
+        found = exact or [code for code, name in names.items() if canonical_language(name) == canonical_language(lang)]
+        wanted += found
+        empty += [] if found else [lang]
+    if empty:
+        raise ValueError(f"{source}: language(s) {empty} have no rows (it has {sorted(set(names.values()))}); "
+                         f"drop them from {flag}")
+    return list(dict.fromkeys(wanted))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -25,7 +25,8 @@ import pyarrow.compute as pc
 
 from .pair_index import PairIndex
 
-__all__ = ["HardNegatives", "listed_negatives", "read_negatives_file", "NEGATIVE_COLUMNS"]
+__all__ = ["HardNegatives", "NEGATIVE_COLUMNS", "listed_negatives", "record_lists", "read_negatives_file",
+           "write_negatives_file"]
 
 _HASH = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
@@ -131,6 +132,25 @@ def listed_negatives(index: PairIndex, id_names: pa.Array, record_lists: pa.Chun
     return listed
 
 
+def record_lists(index: PairIndex, id_names: pa.Array, ids: pa.ChunkedArray, lists: pa.ChunkedArray,
+                 source: str) -> pa.Array:
+    """Per record, the negative ids ``lists`` gives its example's id (``ids[i]`` lists ``lists[i]``): carried by
+    each example's first record, null elsewhere. An id of ``ids`` that no example has is an error."""
+    where = pc.index_in(ids, value_set=id_names)
+    if where.null_count:
+        bad = ids[pc.index(pc.is_null(where), True).as_py()].as_py()
+        raise ValueError(f"{source}: id {bad!r} is no example of the data ({where.null_count} such id(s)); "
+                         "list negatives of the data's examples only")
+    first = np.full(index.num_examples, -1, dtype=np.int64)
+    first[index.example[::-1]] = np.arange(index.num_records)[::-1]
+    per_example = np.full(index.num_examples, -1, dtype=np.int64)
+    per_example[where.to_numpy(zero_copy_only=False).astype(np.int64)] = np.arange(len(ids))
+    row = np.full(index.num_records, -1, dtype=np.int64)
+    row[first] = per_example
+    taken = lists.combine_chunks().take(pa.array(np.where(row >= 0, row, 0)))
+    return pc.if_else(pa.array(row >= 0), taken, pa.nulls(len(row), taken.type))
+
+
 def read_negatives_file(path: str | Path) -> tuple[list[str], list[list[str]]]:
     """The ``{"id": ..., "negatives": [...]}`` lines of a negatives file (what ``mine`` writes)."""
     path = Path(path)
@@ -146,14 +166,6 @@ def read_negatives_file(path: str | Path) -> tuple[list[str], list[list[str]]]:
         raise ValueError(f"{path}: expected one JSON object per line with 'id' and a 'negatives' list of ids "
                          f"({exc})") from None
     return table.column("id"), table.column("negatives")
-
-
-def negatives_table(ids: Iterable[str] | pa.ChunkedArray, negatives: Sequence[Sequence[str]] | pa.ChunkedArray,
-                    ) -> pa.Table:
-    """``{id, negatives}`` as an Arrow table."""
-    return pa.table({"id": ids if isinstance(ids, pa.ChunkedArray) else pa.array(list(ids), pa.string()),
-                     "negatives": negatives if isinstance(negatives, pa.ChunkedArray)
-                     else pa.array([list(n) for n in negatives], pa.list_(pa.string()))})
 
 
 def write_negatives_file(path: str | Path, negatives: Mapping[str, Sequence[str]]) -> Path:

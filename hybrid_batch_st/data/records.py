@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .language_codes import LANGUAGE_CODE_HELP, unknown_language_codes
+from ..errors import option
+from .language_codes import LANGUAGE_CODE_HELP, normalise_languages, select_codes, unknown_language_codes
 
-__all__ = ["REQUIRED_FIELDS", "SCHEMA", "collect_records", "read_jsonl", "check_values", "check_duplicates", "check_language_codes"]
+__all__ = ["REQUIRED_FIELDS", "SCHEMA", "collect_records", "read_jsonl", "check_values", "check_duplicates",
+           "named_languages", "check_language_codes"]
 
 REQUIRED_FIELDS = ("id", "lang", "question", "answer")
 SCHEMA = pa.schema([(name, pa.string()) for name in REQUIRED_FIELDS])
@@ -119,3 +121,21 @@ def check_language_codes(table: pa.Table, source: str) -> None:
         f"{source}: {where}: unknown language code {bad[0]!r}" + (f" (also {bad[1:5]})" if len(bad) > 1 else "")
         + f"; {LANGUAGE_CODE_HELP}"
     )
+
+
+def named_languages(table: pa.Table, source: str, languages: Sequence[str] | None = None,
+                    normalise: bool = True) -> pa.Table:
+    """``table`` with its language codes checked, kept to ``languages`` (any accepted form) and named as
+    :func:`~hybrid_batch_st.data.language_codes.normalise_languages` says (``normalise=False``: as they are)."""
+    check_language_codes(table, source)
+    codes = pc.unique(table.column("lang")).to_pylist()
+    names = normalise_languages(codes) if normalise else {code: code for code in codes}
+    if languages is not None:
+        wanted = select_codes(languages, names, source, option("languages"))
+        if set(wanted) != set(codes):
+            table = table.filter(pc.is_in(table.column("lang"), pa.array(wanted, pa.string())))
+    if any(code != name for code, name in names.items()):
+        lang = pc.dictionary_encode(table.column("lang").combine_chunks())
+        renamed = pa.array([names[code] for code in lang.dictionary.to_pylist()], pa.string())
+        table = table.set_column(table.schema.get_field_index("lang"), "lang", pc.take(renamed, lang.indices))
+    return table

@@ -49,8 +49,10 @@ from sentence_transformers.base.sampler import DefaultBatchSampler
 
 from ..errors import option_name
 from .cycles import Cycle
+from ..data.pair_index import resolver_of
 from .distributed import loader_epoch, process_world_size
 from .groups import Group, LanguageGroups
+from .negatives import NegativesApart
 from .options import check_multilingual_examples, check_sampler_options, index_of
 
 __all__ = ["HybridBatchSampler"]
@@ -135,10 +137,8 @@ class HybridBatchSampler(DefaultBatchSampler):
         self.world_size = world_size or process_world_size()
         self.global_batch_size = batch_size * self.world_size
         self.index = index_of(dataset)
-        from ..data.pair_index import resolver_of
-
         self.hard = resolver_of(dataset).hard  # hard negatives: kept out of the global batch's positives
-        self._clashes_kept = 0
+        self.apart = NegativesApart(self.hard) if self.hard is not None else None
         self.languages = self.index.languages
         unknown = sorted(set(language_weights or {}) - set(self.languages))
         if unknown:
@@ -200,11 +200,8 @@ class HybridBatchSampler(DefaultBatchSampler):
             width = size // self.world_size
             for k in range(self.world_size):
                 yield rows[k * width : (k + 1) * width].tolist()
-        if self._clashes_kept:
-            logger.warning("%d row(s) this epoch share a global batch with one of their hard negatives' examples: "
-                           "the groups are too small to keep them apart; fewer negatives per row (negatives=) or "
-                           "a smaller batch avoid it", self._clashes_kept)
-            self._clashes_kept = 0
+        if self.apart is not None:
+            self.apart.report()
 
     def _draw(self, size: int, kind: str, rng: np.random.Generator, cycles: dict[Group, Cycle]) -> np.ndarray:
         """Row numbers of one global batch: ``size`` distinct examples, every row of the batch's type."""
@@ -214,61 +211,24 @@ class HybridBatchSampler(DefaultBatchSampler):
             cycle = self._cycle((q, a), cycles, rng)
             examples = cycle.take(size)
             if self.hard is not None:
-                examples = self._negatives_apart(examples, a, cycle)
+                examples = self.apart.batch(examples, a, cycle)
             return self.index.rows(examples, q, a)
         examples, chosen = np.empty(size, dtype=np.int64), np.empty((size, 2), dtype=np.int64)
+        if self.apart is not None:
+            self.apart.new_batch()
         seen: set[int] = set()  # the batch's examples and, with hard negatives, theirs
-        taken: set[int] = set()
         for i, g in enumerate(rng.choice(len(groups), size=size, p=probs)):
             group = groups[g]
             for attempt in range(64):
                 while (example := self._cycle(group, cycles, rng).next_not_in(seen)) is None:
                     group = groups[rng.choice(len(groups), p=probs)]  # all of this small group is in the batch
-                negatives = set() if self.hard is None else set(self.hard.examples([example], group[1])[0].tolist())
-                if not negatives & taken or attempt == 63:
-                    self._clashes_kept += bool(negatives & taken)
+                if self.hard is None or self.apart.row_fits(example, group[1], attempt == 63):
                     break
             seen.add(example)
-            seen |= negatives
-            taken.add(example)
+            if self.hard is not None:
+                seen |= self.apart.add(example, group[1])
             examples[i], chosen[i] = example, group
         return self.index.rows(examples, chosen[:, 0], chosen[:, 1])
-
-    def _negatives_apart(self, examples: np.ndarray, answer_lang: int, cycle: Cycle) -> np.ndarray:
-        """``examples`` with every row whose example is another row's hard negative, or whose negatives hold
-        another row's example, replaced by further members of the group (kept where the group runs out)."""
-        negatives = self.hard.examples(examples, answer_lang)
-        if not np.isin(negatives, examples).any():
-            return examples  # the usual case in a large group
-        kept: list[int] = []
-        kept_set: set[int] = set()
-        blocked: set[int] = set()  # the kept examples and their negatives
-
-        def keep(example: int, row: list[int]) -> None:
-            kept.append(example)
-            kept_set.add(example)
-            blocked.add(example)
-            blocked.update(row)
-
-        for example, row in zip(examples.tolist(), negatives.tolist()):
-            if example in blocked or not kept_set.isdisjoint(row):
-                cycle.waiting.append(example)  # served first in a later batch
-            else:
-                keep(example, row)
-        relaxed, rejected = False, 0
-        while len(kept) < len(examples):
-            relaxed = relaxed or rejected > 2 * len(cycle.members)
-            candidate = None if relaxed else cycle.next_not_in(blocked)
-            if candidate is None:  # too few members left apart: accept a clash rather than fail
-                relaxed, candidate = True, cycle.next_not_in(kept_set)
-            row = self.hard.examples(np.array([candidate]), answer_lang)[0].tolist()
-            if kept_set.isdisjoint(row) or relaxed:
-                self._clashes_kept += candidate in blocked or not kept_set.isdisjoint(row)
-                keep(candidate, row)
-            else:
-                cycle.waiting.append(candidate)
-                rejected += 1
-        return np.asarray(kept, dtype=np.int64)
 
     def _cycle(self, group: Group, cycles: dict[Group, Cycle], rng: np.random.Generator) -> Cycle:
         cycle = cycles.get(group)

@@ -2,7 +2,8 @@
 
 Used by tests/sampling/test_distributed.py: ``torchrun --nproc_per_node 2 tests/sampling/ddp_worker.py SPEC.json``.
 The spec names the model folder, the JSONL pairs, the output folder and a list of runs; each run
-writes ``<out>/<name>.rank<k>.json``: a list of steps, each a list of ``[id, query_lang, answer_lang]``.
+writes ``<out>/<name>.rank<k>.json``: a list of steps, each a list of ``[id, query_lang, answer_lang]``
+(followed, with hard negatives, by ``"lang:id"`` of each negative).
 Texts are ``"<lang> question <id> ..."`` / ``"<lang> answer <id> ..."``, so a row names itself.
 """
 
@@ -37,7 +38,8 @@ class RecordingCollator:
             q_lang, _, q_id = f["anchor"].split()[:3]
             a_lang, _, a_id = f["positive"].split()[:3]
             assert q_id == a_id, (f["anchor"], f["positive"])
-            rows.append([q_id, q_lang, a_lang])
+            negatives = [f[k].split() for k in sorted(f) if k.startswith("negative_")]
+            rows.append([q_id, q_lang, a_lang] + [f"{n[0]}:{n[2]}" for n in negatives])  # lang:id of each
         self.steps.append(rows)
         return self.inner(features)
 
@@ -62,8 +64,11 @@ def run(spec: dict, options: dict) -> None:
         disable_tqdm=True,
     )
     pairs = MultilingualPairDataset.from_jsonl(spec["data"])
+    if options.get("negatives"):
+        pairs = pairs.with_negatives(spec["negatives"])
     loss = MultipleNegativesRankingLoss(model, gather_across_devices=options.get("gather", True))
-    data = pairs.to_dataset_dict() if options.get("per_pair") else pairs.to_dataset()
+    k = options.get("negatives", 0)
+    data = pairs.to_dataset_dict(k) if options.get("per_pair") else pairs.to_dataset(k)
     trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=data, loss=loss)
     recorder = trainer.data_collator = RecordingCollator(trainer.data_collator)
     resume = options.get("resume")

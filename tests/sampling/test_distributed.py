@@ -30,6 +30,8 @@ RUNS = [
 ]
 # the plugin-free route: one dataset per language pair, the stock samplers (PROPORTIONAL), gathered negatives
 STOCK = {"name": "stock-per-pair", "per_pair": True, "steps": 12}
+# hard negatives (2 listed per example, 1 per row): in the answer's language, never an example of the global batch
+NEGATIVES = {"name": "hybrid-negatives", "sampler": HYBRID, "negatives": 1, "steps": STEPS_PER_EPOCH}
 # step 25 is in the second epoch (steps 18-34), where a resumed run used to replay the first
 RESUMED = {"name": "hybrid-resumed", "output": "hybrid-resumed", "sampler": HYBRID, "steps": 40,
            "resume": "hybrid/checkpoint-25"}
@@ -66,9 +68,12 @@ def ddp_out(tiny_model_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("ddp")
     write_pairs(out / "pairs.jsonl")
     spec = out / "spec.json"
+    (out / "negatives.jsonl").write_text("".join(
+        json.dumps({"id": str(k), "negatives": [str((k + 5) % 48), str((k + 11) % 48)]}) + "\n" for k in range(48)))
     spec.write_text(json.dumps({"model": str(tiny_model_dir), "data": str(out / "pairs.jsonl"), "out": str(out),
-                                "runs": RUNS + [STOCK, RESUMED, ONE_PROCESS, ONE_PROCESS_RESUMED]}))
-    torchrun(2, spec, *(run["name"] for run in RUNS), STOCK["name"])
+                                "negatives": str(out / "negatives.jsonl"),
+                                "runs": RUNS + [STOCK, NEGATIVES, RESUMED, ONE_PROCESS, ONE_PROCESS_RESUMED]}))
+    torchrun(2, spec, *(run["name"] for run in RUNS), STOCK["name"], NEGATIVES["name"])
     torchrun(2, spec, RESUMED["name"])  # a new launch, as after an interruption
     torchrun(1, spec, ONE_PROCESS["name"])
     torchrun(1, spec, ONE_PROCESS_RESUMED["name"])
@@ -104,6 +109,20 @@ def test_every_global_batch_is_one_batch_of_the_method(ddp_out, run):
         assert "mixed" in kinds
         return
     assert kinds == {"monolingual": {True}, "cross-lingual": {False}, "hybrid": {True, False}}[mode]
+
+
+def test_hard_negatives_follow_the_answer_language_and_stay_out_of_the_global_batch(ddp_out):
+    ranks, _ = load(ddp_out, NEGATIVES["name"])
+    batches = global_batches(ranks)
+    assert len(batches) == NEGATIVES["steps"]
+    for step, slices in enumerate(batches):
+        rows = [row for s in slices for row in s]
+        ids = {r[0] for r in rows}
+        for example, _, answer_lang, negative in rows:
+            lang, negative_id = negative.split(":")
+            assert lang == answer_lang, f"step {step}: a negative in {lang} for an answer in {answer_lang}"
+            assert negative_id in {str((int(example) + 5) % 48), str((int(example) + 11) % 48)}
+            assert negative_id not in ids, f"step {step}: negative {negative_id} is also a positive: {rows}"
 
 
 def test_stock_per_pair_global_batches_mix_language_pairs(ddp_out):
