@@ -29,7 +29,9 @@ from hybrid_batch_st.atomic import atomic_path
 from hybrid_batch_st.evaluation.seeds import compare_over_seeds
 from hybrid_batch_st.evaluation.significance import PerQuery, load_per_query
 from hybrid_batch_st.evaluation.tables import seed_table
-from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, SETTINGS, SHORT_SETTINGS
+from hybrid_batch_st.data.language_codes import canonical_language
+from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, MULTILINGUAL_POOL, SETTINGS, SHORT_SETTINGS
+from hybrid_batch_st.tasks.lareqa import BENCHMARKS
 # XLM-R hybrid, mAP mono / cross / multi (arXiv 2408.10536, Tables 1-2); for XQuAD-R the issue rounds
 # .798 / .705 / .593 up to .80 / .71 / .60.
 PAPER_HYBRID = {"xquad-r": (0.80, 0.71, 0.60), "mlqa-r": (0.648, 0.623, 0.512)}
@@ -63,6 +65,40 @@ def target_check(rows: dict[str, list[dict]], benchmark: str) -> str:
         best = [max(values) for values in zip(*others)]
         lines.append(f"| hybrid - best of X-X, X-Y, ≥ -{BEST_SLACK} | "
                      + " | ".join(_mark(h - b, -BEST_SLACK) for h, b in zip(hybrid, best)) + " |")
+    return "\n".join(lines)
+
+
+#: low-resource languages of the --also benchmarks' subsets (benchmarks/reproduce.py's ALSO)
+LOW_RESOURCE = {"tatoeba": ("jv", "tl", "eu", "ml", "ta", "te", "af"), "flores200": ("yo", "ha", "km"),
+                "xsid": ("de-ba",), "xflickrco": ()}
+
+
+def _pair_group(pair: dict, seen: set[str], low: set[str]) -> list[str]:
+    """The groups of a language pair: seen (every language trained on) or unseen, and low-resource."""
+    codes = [c.split("@")[0] for c in (pair["query_lang"], pair["pool_lang"]) if c != MULTILINGUAL_POOL]  # en@ar: en
+    langs = {canonical_language(c) for c in codes}
+    return ["seen" if langs <= seen else "unseen"] + (["low-resource"] if (set(codes) | langs) & low else [])
+
+
+def group_table(rows: dict[str, list[dict]], benchmark: str) -> str:
+    """Cross-lingual AP (seed means) by language group, for the benchmarks other than LAReQA's."""
+    trained = [r for mode, results in rows.items() if mode != BASE for r in results]
+    if not trained or benchmark in PAPER_HYBRID or trained[0]["train_benchmark"] not in BENCHMARKS:
+        return ""
+    seen = {canonical_language(c) for c in BENCHMARKS[trained[0]["train_benchmark"]].languages}
+    low = set(LOW_RESOURCE.get(benchmark, ())) | {canonical_language(c) for c in LOW_RESOURCE.get(benchmark, ())}
+    names = ["seen", "unseen"] + (["low-resource"] if low else [])
+    lines = [f"Cross-lingual AP by language group (seen: trained on {trained[0]['train_benchmark']}; a pair is "
+             "unseen when one of its languages was not):", "",
+             "| model | " + " | ".join(names) + " |", "| --- |" + " --- |" * len(names)]
+    for mode in [m for m in LABELS if m in rows]:
+        cells = []
+        for name in names:
+            means = [np.mean(v) for v in ([p["AP"] for p in r["pairs"] if p["setting"] == "cross-lingual"
+                                           and name in _pair_group(p, seen, low)] for r in rows[mode]) if v]
+            cells.append(f"{np.mean(means):.4f}" + (f" ± {np.std(means, ddof=1):.4f}" if len(means) > 1 else "")
+                         if means else "-")
+        lines.append(f"| {LABELS[mode]} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -116,7 +152,8 @@ def direction_table(folder: Path) -> str:
         for values in ([r["macro"][s]["AP"] for r in results] for s in settings):
             cells.append(f"{np.mean(values):.4f} ± {np.std(values, ddof=1):.4f}" if len(values) > 1
                          else f"{values[0]:.4f}")
-        dist = [(r.get("language_bias") or {}).get("rank_distance", np.nan) for r in results]
+        dist = [np.nan if d is None else d for d in ((r.get("language_bias") or {}).get("rank_distance")
+                                                      for r in results)]  # None: no multilingual pool
         minutes = np.mean([r.get("training_minutes") or 0.0 for r in results])
         merges = sorted({str(r.get("merge_with_base")) for r in results}) if mode != BASE else ["-"]
         lines.append(f"| {LABELS[mode]} | {len(results)} | " + " | ".join(cells)
@@ -131,6 +168,9 @@ def direction_table(folder: Path) -> str:
         lines += ["", f"Merge weight (share of fine-tuned weights) on the {trained[0]['train_benchmark']} validation "
                   "split, AP mono / cross / multi, seed means; the chosen weight is the best mean of the three:",
                   "", merges]
+    groups = group_table(rows, first["benchmark"])
+    if groups:
+        lines += ["", groups]
     check = target_check(rows, first["benchmark"])
     if check:
         lines += ["", "Targets:", "", check]
