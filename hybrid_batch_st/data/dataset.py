@@ -184,8 +184,7 @@ class MultilingualPairDataset:
         return self._subset(~single, "records") if single.any() else self
 
     @property
-    def has_negatives(self) -> bool:
-        """Whether any example lists hard negatives."""
+    def has_negatives(self) -> bool:  # whether any example lists hard negatives
         return self._listed is not None and bool((self._listed >= 0).any())
 
     def with_negatives(self, negatives: "Mapping[str, Sequence[str]] | str | Path") -> "MultilingualPairDataset":
@@ -198,8 +197,10 @@ class MultilingualPairDataset:
             ids = pa.chunked_array([pa.array(list(negatives), pa.string())])
             lists = pa.chunked_array([pa.array([list(v) for v in negatives.values()], pa.list_(pa.string()))])
             source = "negatives"
-        table = pa.table({**self._columns, "negatives": record_lists(self._index, self._id_names, ids, lists, source)})
-        return self._from_table(table, source, normalise=False)
+        (copy := object.__new__(type(self))).__dict__.update(self.__dict__)  # records and index shared
+        copy._negative_lists = record_lists(self._index, self._id_names, ids, lists, source)
+        copy._listed = listed_negatives(self._index, self._id_names, copy._negative_lists, source)
+        return copy
 
     def _hard_negatives(self, negatives: int) -> HardNegatives | None:
         if not negatives:

@@ -50,10 +50,23 @@ class HardNegatives:
             raise ValueError(f"negatives={k!r} must be a positive number of negatives per row")
         self.index, self.listed, self.k = index, np.ascontiguousarray(listed, dtype=np.int32), int(k)
         self._members: dict[int, np.ndarray] = {}
+        self._first_k_fit: dict[int, np.ndarray] = {}  # per language: do an example's first k listed all qualify
+
+    def _fits(self, lang: int) -> np.ndarray:
+        if lang not in self._first_k_fit:
+            first = self.listed[:, : self.k]
+            fits = (first >= 0) & (first != np.arange(len(first))[:, None])
+            fits &= self.index.record_of[np.maximum(first, 0), lang] >= 0
+            self._first_k_fit[lang] = fits.all(axis=1) & (first.shape[1] == self.k)
+        return self._first_k_fit[lang]
 
     def examples(self, examples: np.ndarray, answer_lang: np.ndarray | int) -> np.ndarray:
         """``(rows, k)`` example codes of the negatives of rows (example, answer language)."""
         examples = np.asarray(examples, dtype=np.int64)
+        one = answer_lang if np.ndim(answer_lang) == 0 else (answer_lang[0] if len(answer_lang) and (
+            answer_lang == answer_lang[0]).all() else None)
+        if one is not None and self._fits(int(one))[examples].all():
+            return self.listed[examples, : self.k]  # the usual case: one language, the first k listed qualify
         langs = np.broadcast_to(np.asarray(answer_lang, dtype=np.int64), examples.shape)
         listed = self.listed[examples] if self.listed.shape[1] else np.empty((len(examples), 0), np.int32)
         valid = (listed >= 0) & (listed != examples[:, None])
@@ -101,34 +114,35 @@ def listed_negatives(index: PairIndex, id_names: pa.Array, record_lists: pa.Chun
     no example has is an error naming the record (``strict=False``: it is dropped, as for a subset).
     """
     lists = record_lists.combine_chunks() if isinstance(record_lists, pa.ChunkedArray) else record_lists
-    lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False)
+    carrying = np.flatnonzero(lengths > 0)  # usually one record per example: work on those only
     width = int(lengths.max()) if len(lengths) else 0
     listed = np.full((index.num_examples, width), -1, dtype=np.int32)
     if width == 0:
         return listed
-    flat = pc.list_flatten(lists)
+    lengths = lengths[carrying].astype(np.int64)
+    flat = pc.list_flatten(lists.take(pa.array(carrying)))
     codes = pc.index_in(flat, value_set=id_names).to_numpy(zero_copy_only=False)
     unknown = np.flatnonzero(np.isnan(codes)) if codes.dtype.kind == "f" else np.array([], dtype=np.int64)
     if len(unknown) and strict:
-        record = int(np.searchsorted(np.cumsum(lengths), unknown[0], side="right"))
+        record = int(carrying[np.searchsorted(np.cumsum(lengths), unknown[0], side="right")])
         raise ValueError(f"{source}: record {record + 1} (id={id_names[int(index.example[record])].as_py()!r}) lists "
                          f"negative id {flat[int(unknown[0])].as_py()!r}, which no example has "
                          f"({len(unknown)} such id(s) in all); list ids of the data's examples only")
     codes = np.where(np.isnan(codes), -1, codes).astype(np.int32) if codes.dtype.kind == "f" else codes.astype(np.int32)
-    padded = np.full((len(lengths), width), -1, dtype=np.int32)
-    padded[np.repeat(np.arange(len(lengths)), lengths), np.arange(len(codes)) - np.repeat(
-        np.cumsum(lengths) - lengths, lengths)] = codes
-    carrying = np.flatnonzero(lengths > 0)
+    padded = np.full((len(carrying), width), -1, dtype=np.int32)
+    starts = np.cumsum(lengths) - lengths
+    padded[np.repeat(np.arange(len(carrying)), lengths), np.arange(len(codes)) - np.repeat(starts, lengths)] = codes
     examples = index.example[carrying]
     first = np.full(index.num_examples, -1, dtype=np.int64)
-    first[examples[::-1]] = carrying[::-1]  # the first carrying record of each example
-    differs = (padded[carrying] != padded[first[examples]]).any(axis=1)
+    first[examples[::-1]] = np.arange(len(carrying))[::-1]  # the first carrying record of each example
+    differs = (padded != padded[first[examples]]).any(axis=1)
     if differs.any():
         bad = carrying[np.flatnonzero(differs)[0]]
         raise ValueError(f"{source}: the records of id={id_names[int(index.example[bad])].as_py()!r} list different "
                          "negatives; negatives belong to the example: list the same ids in each of its records, "
                          "or in one only")
-    listed[examples] = padded[carrying]
+    listed[examples] = padded
     return listed
 
 
@@ -147,8 +161,7 @@ def record_lists(index: PairIndex, id_names: pa.Array, ids: pa.ChunkedArray, lis
     per_example[where.to_numpy(zero_copy_only=False).astype(np.int64)] = np.arange(len(ids))
     row = np.full(index.num_records, -1, dtype=np.int64)
     row[first] = per_example
-    taken = lists.combine_chunks().take(pa.array(np.where(row >= 0, row, 0)))
-    return pc.if_else(pa.array(row >= 0), taken, pa.nulls(len(row), taken.type))
+    return lists.combine_chunks().take(pa.array(row, mask=row < 0))  # a null index takes a null, copying nothing
 
 
 def read_negatives_file(path: str | Path) -> tuple[list[str], list[list[str]]]:

@@ -128,21 +128,19 @@ class ChunkedTexts:
         chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
         self.chunks = [c.cast(pa.string()) if not pa.types.is_string(c.type) else c for c in chunks]
         self.starts = np.cumsum([0] + [len(c) for c in self.chunks])
-        # per chunk: its offsets (a view of the Arrow buffer, shifted by the chunk's own offset) and its bytes
-        self._offsets = [np.frombuffer(c.buffers()[1], dtype=np.int32)[c.offset : c.offset + len(c) + 1]
-                         for c in self.chunks]
+        # every chunk's byte offsets (len + 1 each) in one array, so a batch finds its byte ranges at once
+        self._offsets = np.concatenate([np.frombuffer(c.buffers()[1], dtype=np.int32)[c.offset : c.offset + len(c) + 1]
+                                        for c in self.chunks]) if self.chunks else np.zeros(1, np.int32)
         self._data = [memoryview(c.buffers()[2]) if c.buffers()[2] is not None else memoryview(b"")
                       for c in self.chunks]
 
     def take(self, positions: np.ndarray) -> list[str]:
         positions = np.asarray(positions, dtype=np.int64)
         chunk = np.searchsorted(self.starts, positions, side="right") - 1
-        offset = positions - self.starts[chunk]
-        out = []
-        for c, o in zip(chunk.tolist(), offset.tolist()):
-            offsets = self._offsets[c]
-            out.append(str(self._data[c][offsets[o] : offsets[o + 1]], "utf-8"))
-        return out
+        at = positions + chunk  # chunk c's offsets start at starts[c] + c
+        data = self._data
+        return [str(data[c][s:e], "utf-8") for c, s, e in
+                zip(chunk.tolist(), self._offsets[at].tolist(), self._offsets[at + 1].tolist())]
 
 
 class PairResolver:

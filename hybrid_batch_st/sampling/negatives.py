@@ -28,6 +28,7 @@ class NegativesApart:
         self.hard = hard
         self.clashes = 0
         self._taken: set[int] = set()
+        self._mark: np.ndarray | None = None  # scratch: the batch's examples, for a quick clash check
 
     def negatives(self, example: int, answer_lang: int) -> list[int]:
         return self.hard.examples(np.array([example]), answer_lang)[0].tolist()
@@ -53,7 +54,12 @@ class NegativesApart:
         another row's example, replaced by further members of ``cycle`` (the replaced ones are served
         first in a later batch)."""
         rows = self.hard.examples(examples, answer_lang)
-        if not np.isin(rows, examples).any():
+        if self._mark is None:
+            self._mark = np.zeros(self.hard.index.num_examples, dtype=bool)
+        self._mark[examples] = True
+        clash = self._mark[rows].any()
+        self._mark[examples] = False
+        if not clash:
             return examples  # the usual case in a large group
         kept: list[int] = []
         kept_set: set[int] = set()
