@@ -83,12 +83,16 @@ def _pair_group(pair: dict, seen: set[str], low: set[str]) -> list[str]:
 def group_table(rows: dict[str, list[dict]], benchmark: str) -> str:
     """Cross-lingual AP (seed means) by language group, for the benchmarks other than LAReQA's."""
     trained = [r for mode, results in rows.items() if mode != BASE for r in results]
-    if not trained or benchmark in PAPER_HYBRID or trained[0]["train_benchmark"] not in BENCHMARKS:
+    if not trained or benchmark in PAPER_HYBRID:
         return ""
-    seen = {canonical_language(c) for c in BENCHMARKS[trained[0]["train_benchmark"]].languages}
+    train = trained[0]["train_benchmark"]
+    chosen = (trained[0].get("train_config") or {}).get("languages")
+    if not chosen and train not in BENCHMARKS:
+        return ""  # the training languages are unknown
+    seen = {canonical_language(c) for c in (chosen or BENCHMARKS[train].languages)}
     low = set(LOW_RESOURCE.get(benchmark, ())) | {canonical_language(c) for c in LOW_RESOURCE.get(benchmark, ())}
     names = ["seen", "unseen"] + (["low-resource"] if low else [])
-    lines = [f"Cross-lingual AP by language group (seen: trained on {trained[0]['train_benchmark']}; a pair is "
+    lines = [f"Cross-lingual AP by language group (seen: trained on {train}, {', '.join(sorted(seen))}; a pair is "
              "unseen when one of its languages was not):", "",
              "| model | " + " | ".join(names) + " |", "| --- |" + " --- |" * len(names)]
     for mode in [m for m in LABELS if m in rows]:

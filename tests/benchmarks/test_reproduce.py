@@ -70,6 +70,10 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
         late = json.loads((results / "sample-to-xsid" / "hybrid-seed1" / "results.json").read_text())
         assert (late["mode"], late["seed"], late["merge_with_base"]) == ("hybrid", 1, hybrid["merge_with_base"])
         assert json.loads((folder / "hybrid-seed1" / "results.json").read_text()) == hybrid  # untouched
+        table = run("benchmarks/results_table.py", "--results", str(results))
+        groups = table.split("### sample-to-xsid")[1].split("by language group")[1].split("###")[0]
+        assert "(seen: trained on sample, de, en;" in groups and "| hybrid | " in groups
+        assert "| seen | unseen | low-resource |" in groups  # xSID's de-ba is the low-resource one
 
     # recipe options: validation split of the training benchmark only, the evaluation benchmark untouched
     recipes = results / "recipes" / "symmetric"
