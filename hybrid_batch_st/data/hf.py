@@ -103,11 +103,8 @@ def _column(table: pa.Table, name: str, role: str, source: str) -> pa.ChunkedArr
 
 
 def _strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    if pa.types.is_string(column.type):
-        return column
-    if pa.types.is_large_string(column.type) or pa.types.is_integer(column.type):
-        return column.cast(pa.string())
-    return column.cast(pa.string())  # raises ArrowInvalid naming the type, for a column of no text
+    """The column as ``string`` (large strings and integer ids cast; a column of no text raises ArrowInvalid)."""
+    return column if pa.types.is_string(column.type) else column.cast(pa.string())
 
 
 def _ids(table: pa.Table, columns: Mapping[str, str], source: str) -> pa.ChunkedArray:
@@ -180,9 +177,9 @@ def _wide(table: pa.Table, columns: Mapping[str, str], source: str) -> pa.Table:
                 f"{source}: columns {questions[lang]!r} and {answers[lang]!r} are of unequal length: "
                 f"{int(has_q.sum())} questions, {int(has_a.sum())} answers (row {row}, id="
                 f"{ids[row].as_py()!r}, has only one); give every {lang!r} question its answer or neither")
-        keep = pa.array(has_q & has_a)
-        part = {"id": ids.filter(keep), "lang": pa.array(np.full(int(has_q.__and__(has_a).sum()), lang, dtype=object),
-                                                          pa.string()),
+        both = has_q & has_a
+        keep = pa.array(both)
+        part = {"id": ids.filter(keep), "lang": pa.array(np.full(int(both.sum()), lang, dtype=object), pa.string()),
                 "question": _strings(question).filter(keep), "answer": _strings(answer).filter(keep)}
         if negatives is not None:
             part["negatives"] = negatives.filter(keep)
