@@ -27,8 +27,8 @@ from datasets.table import InMemoryTable
 
 from ..errors import option
 from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder
-from .pair_index import PairIndex, PairResolver
-from .negatives import HardNegatives, listed_negatives, read_negatives_file, record_lists
+from .pair_index import ChunkedTexts, PairIndex, PairResolver
+from .negatives import HardNegatives, listed_negatives, read_negatives, record_lists
 from .records import REQUIRED_FIELDS, SCHEMA, check_duplicates, check_values, collect_records, named_languages, read_jsonl
 
 if TYPE_CHECKING:
@@ -83,7 +83,6 @@ class MultilingualPairDataset:
         self._listed = None if lists is None else listed_negatives(self._index, self._id_names, lists, source, strict)
         pa.default_memory_pool().release_unused()  # the JSON reader's and encoders' scratch space
 
-    # ------------------------------------------------------------------ constructors
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]], languages: Sequence[str] | None = None,
                      source: str = "records") -> "MultilingualPairDataset":
@@ -137,8 +136,7 @@ class MultilingualPairDataset:
         ``languages`` defaults to every ``*.json`` in the folder; ``articles``
         keeps only questions of those article titles (for by-article splits).
         """
-        parsed = read_squad_r_folder(directory, languages)
-        return cls.from_squad_r_languages(parsed, articles=articles, source=str(directory))
+        return cls.from_squad_r_languages(read_squad_r_folder(directory, languages), articles, str(directory))
 
     @classmethod
     def from_squad_r_languages(cls, parsed: Mapping[str, SquadRLanguage], articles: Iterable[str] | None = None,
@@ -156,7 +154,6 @@ class MultilingualPairDataset:
             columns["negatives"] = self._negative_lists.filter(keep)
         return self._from_table(pa.table(columns), source, normalise=False, strict=False)
 
-    # ------------------------------------------------------------------ views
     def __len__(self) -> int:
         return self._index.num_records
 
@@ -173,6 +170,15 @@ class MultilingualPairDataset:
     def language_counts(self) -> dict[str, int]:
         counts = np.bincount(self._index.lang, minlength=len(self._lang_names))
         return {lang: int(n) for lang, n in zip(self._lang_names, counts)}
+
+    def language_texts(self, lang: str) -> tuple[list[str], list[str], list[str]]:
+        """``(ids, questions, answers)`` of every example present in ``lang``, in first-seen id order."""
+        if lang not in self._lang_names:
+            raise ValueError(f"lang={lang!r}: the data has no such language; it has {self.languages}")
+        examples = np.flatnonzero(self._index.present(code := self._lang_names.index(lang)))
+        records = self._index.record_of[examples, code]
+        return (self._id_names.take(pa.array(examples)).to_pylist(), ChunkedTexts(self._columns["question"]).take(
+            records), ChunkedTexts(self._columns["answer"]).take(records))
 
     def single_language_ids(self) -> dict[str, int]:
         """How many example ids exist in one language only, per language."""
@@ -191,12 +197,7 @@ class MultilingualPairDataset:
         """A copy whose examples list these hard negatives: ``{id: [negative id, ...]}`` or a negatives
         file (``{"id": ..., "negatives": [...]}`` per line, as ``hybrid-batch-st mine`` writes). An example
         the mapping leaves out keeps no listed negatives; an id the data lacks is an error."""
-        if isinstance(negatives, (str, Path)):
-            (ids, lists), source = read_negatives_file(negatives), str(negatives)
-        else:
-            ids = pa.chunked_array([pa.array(list(negatives), pa.string())])
-            lists = pa.chunked_array([pa.array([list(v) for v in negatives.values()], pa.list_(pa.string()))])
-            source = "negatives"
+        ids, lists, source = read_negatives(negatives)
         (copy := object.__new__(type(self))).__dict__.update(self.__dict__)  # records and index shared
         copy._negative_lists = record_lists(self._index, self._id_names, ids, lists, source)
         copy._listed = listed_negatives(self._index, self._id_names, copy._negative_lists, source)

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from .pair_index import PairIndex
 
-__all__ = ["HardNegatives", "NEGATIVE_COLUMNS", "listed_negatives", "record_lists", "read_negatives_file",
+__all__ = ["HardNegatives", "NEGATIVE_COLUMNS", "listed_negatives", "record_lists", "read_negatives", "read_negatives_file",
            "write_negatives_file"]
 
 _HASH = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
@@ -49,6 +49,8 @@ class HardNegatives:
         if k < 1:
             raise ValueError(f"negatives={k!r} must be a positive number of negatives per row")
         self.index, self.listed, self.k = index, np.ascontiguousarray(listed, dtype=np.int32), int(k)
+        # the first k listed per example, contiguous: the usual rows are read from it whole
+        self._first_k = self.listed if self.listed.shape[1] == self.k else np.ascontiguousarray(self.listed[:, : self.k])
         self._members: dict[int, np.ndarray] = {}
         self._first_k_fit: dict[int, np.ndarray] = {}  # per language: do an example's first k listed all qualify
 
@@ -66,7 +68,7 @@ class HardNegatives:
         one = answer_lang if np.ndim(answer_lang) == 0 else (answer_lang[0] if len(answer_lang) and (
             answer_lang == answer_lang[0]).all() else None)
         if one is not None and self._fits(int(one))[examples].all():
-            return self.listed[examples, : self.k]  # the usual case: one language, the first k listed qualify
+            return self._first_k[examples]  # the usual case: one language, the first k listed qualify
         langs = np.broadcast_to(np.asarray(answer_lang, dtype=np.int64), examples.shape)
         listed = self.listed[examples] if self.listed.shape[1] else np.empty((len(examples), 0), np.int32)
         valid = (listed >= 0) & (listed != examples[:, None])
@@ -164,7 +166,7 @@ def record_lists(index: PairIndex, id_names: pa.Array, ids: pa.ChunkedArray, lis
     return lists.combine_chunks().take(pa.array(row, mask=row < 0))  # a null index takes a null, copying nothing
 
 
-def read_negatives_file(path: str | Path) -> tuple[list[str], list[list[str]]]:
+def read_negatives_file(path: str | Path) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """The ``{"id": ..., "negatives": [...]}`` lines of a negatives file (what ``mine`` writes)."""
     path = Path(path)
     if not path.is_file():
@@ -179,6 +181,15 @@ def read_negatives_file(path: str | Path) -> tuple[list[str], list[list[str]]]:
         raise ValueError(f"{path}: expected one JSON object per line with 'id' and a 'negatives' list of ids "
                          f"({exc})") from None
     return table.column("id"), table.column("negatives")
+
+
+def read_negatives(negatives: "Mapping[str, Sequence[str]] | str | Path") -> tuple[pa.ChunkedArray, pa.ChunkedArray, str]:
+    """Ids, their negative-id lists and the input's name, from a mapping or a negatives file."""
+    if isinstance(negatives, (str, Path)):
+        return (*read_negatives_file(negatives), str(negatives))
+    ids = pa.chunked_array([pa.array(list(negatives), pa.string())])
+    lists = pa.chunked_array([pa.array([list(v) for v in negatives.values()], pa.list_(pa.string()))])
+    return ids, lists, "negatives"
 
 
 def write_negatives_file(path: str | Path, negatives: Mapping[str, Sequence[str]]) -> Path:

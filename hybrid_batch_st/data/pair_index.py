@@ -120,8 +120,8 @@ class ChunkedTexts:
     """Random access to a chunked Arrow string column without concatenating it.
 
     ``ChunkedArray.take`` concatenates the chunks on every call, and concatenating once would
-    double the memory of gigabytes of text; a batch reads a few dozen strings, each decoded straight
-    from its chunk's buffers (no Arrow scalar per string).
+    double the memory of gigabytes of text; a batch reads a few dozen strings straight from their
+    chunks' buffers (no Arrow scalar per string), decoded together.
     """
 
     def __init__(self, column: pa.ChunkedArray | pa.Array):
@@ -138,9 +138,23 @@ class ChunkedTexts:
         positions = np.asarray(positions, dtype=np.int64)
         chunk = np.searchsorted(self.starts, positions, side="right") - 1
         at = positions + chunk  # chunk c's offsets start at starts[c] + c
+        bounds = self._offsets[np.stack((at, at + 1))]
+        starts, ends = bounds.tolist()
         data = self._data
-        return [str(data[c][s:e], "utf-8") for c, s, e in
-                zip(chunk.tolist(), self._offsets[at].tolist(), self._offsets[at + 1].tolist())]
+        pieces = [data[c][s:e] for c, s, e in zip(chunk.tolist(), starts, ends)]
+        # one decode for the batch, then a split: making a str per string costs more than its bytes
+        blob = b"\0".join(pieces)
+        if blob.count(0) == len(pieces) - 1:  # no NUL inside the texts: the separators split them
+            return str(blob, "utf-8").split("\0") if pieces else []
+        blob = b"".join(pieces)
+        text = str(blob, "utf-8")
+        lengths = bounds[1] - bounds[0]
+        bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=bounds[1:])
+        if len(text) != len(blob):  # not ASCII: a byte position less the continuation bytes before it
+            bounds -= np.searchsorted(np.flatnonzero(np.frombuffer(blob, np.uint8) & 0xC0 == 0x80), bounds)
+        cuts = bounds.tolist()
+        return [text[i:j] for i, j in zip(cuts, cuts[1:])]
 
 
 class PairResolver:
@@ -156,13 +170,17 @@ class PairResolver:
 
     def __call__(self, batch: dict[str, list[Any]]) -> dict[str, list[str]]:
         questions, answers = self.index.records(batch["pair"])
-        out = {"anchor": self.questions.take(questions), "positive": self.answers.take(answers)}
-        if self.hard is not None:
-            lang = self.index.lang[answers]
-            negatives = self.index.record_of[self.hard.examples(self.index.example[answers], lang), lang[:, None]]
-            texts = self.answers.take(negatives.T.ravel())
-            for j in range(self.hard.k):
-                out[f"negative_{j + 1}"] = texts[j * len(answers) : (j + 1) * len(answers)]
+        out = {"anchor": self.questions.take(questions)}
+        if self.hard is None:
+            out["positive"] = self.answers.take(answers)
+            return out
+        lang = self.index.lang[answers]
+        negatives = self.index.record_of[self.hard.examples(self.index.example[answers], lang), lang[:, None]]
+        texts = self.answers.take(np.concatenate([answers, negatives.T.ravel()]))  # one read of the answers
+        n = len(answers)
+        out["positive"] = texts[:n]
+        for j in range(self.hard.k):
+            out[f"negative_{j + 1}"] = texts[(j + 1) * n : (j + 2) * n]
         return out
 
 

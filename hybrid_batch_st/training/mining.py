@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 __all__ = ["mine_negatives"]
 
@@ -32,15 +31,7 @@ def mine_negatives(pairs, model, negatives: int = 7, pivot_language: str = "en",
 
     if pivot_language not in pairs.languages:
         raise ValueError(f"pivot_language={pivot_language!r}: the data has no such language; it has {pairs.languages}")
-    index = pairs.pair_index
-    lang = pairs.languages.index(pivot_language)
-    examples = np.flatnonzero(index.present(lang))
-    records = index.record_of[examples, lang]
-    from ..data.pair_index import ChunkedTexts
-
-    questions = ChunkedTexts(pairs._columns["question"]).take(records)
-    answers = ChunkedTexts(pairs._columns["answer"]).take(records)
-    ids = [str(pairs._id_names[int(e)]) for e in examples]
+    ids, questions, answers = pairs.language_texts(pivot_language)
     if len(set(answers)) <= negatives:
         raise ValueError(f"negatives={negatives}: the {pivot_language!r} data has only {len(set(answers))} distinct "
                          "answers; mine fewer negatives")

@@ -100,3 +100,28 @@ def test_pair_rows_number_every_question_answer_combination_once():
     assert (index.rows(ex, q_lang, a_lang) == np.arange(index.num_rows)).all()
     with pytest.raises(IndexError, match="pair rows must lie in"):
         index.records(np.array([index.num_rows]))
+
+
+def test_texts_come_back_exact_across_chunks_scripts_and_nul_bytes():
+    import pyarrow as pa
+
+    from hybrid_batch_st.data.pair_index import ChunkedTexts
+
+    values = ["plain", "", "ü日本", "\U0001F600x", "zz"] * 20
+    with_nul = values + ["a\0b"]
+    rng = np.random.default_rng(1)
+    for texts in (values, with_nul):  # NUL-free batches take the split path, the others the sliced one
+        column = pa.chunked_array([pa.array(texts[:30]), pa.array(texts[30:70]), pa.array(["x"] * 3 + texts[70:]).slice(3)])
+        chunked = ChunkedTexts(column)
+        for _ in range(100):
+            positions = rng.integers(0, len(texts), rng.integers(0, 20))
+            assert chunked.take(positions) == [texts[i] for i in positions]
+        assert chunked.take(np.array([len(texts) - 1])) == [texts[-1]]
+
+
+def test_language_texts_list_the_examples_present_in_one_language():
+    pairs = MultilingualPairDataset.from_records(RECORDS)
+    assert pairs.language_texts("es") == (["b"], ["¿Quién?"], ["Yo."])
+    assert pairs.language_texts("de") == (["a", "b"], ["Wo?", "Wer?"], ["Hier.", "Ich."])
+    with pytest.raises(ValueError, match="lang='fr'.*it has \\['en', 'de', 'es'\\]"):
+        pairs.language_texts("fr")

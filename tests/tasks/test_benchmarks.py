@@ -148,9 +148,11 @@ def test_language_codes_and_bad_input(tmp_path, capsys, monkeypatch):
 
 def test_lareqa_as_a_task_gives_the_former_values(tiny_model_dir, data_dir):
     """The values the LAReQA-only evaluation gave (tests/evaluation/lareqa_reference.json, computed by it
-    with this tiny model), to 1e-6: the reference was computed on another CPU, whose BLAS kernels round
-    the embeddings differently (about 1e-8 of AP here); moving a relevant item by one rank within its
-    query's top 10 changes a pair's AP by more than 1e-6. The mean rank distance, to 1e-5 of itself. Pairs
+    with this tiny model), to 5e-6: the reference was computed on another CPU, whose BLAS kernels round
+    the embeddings differently, and this random model's scores below the top are near-ties that rounding
+    orders (on an AMD EPYC one relevant item near rank 22 moved by one: 1.7e-6 of a pair's AP); moving a
+    relevant item by one rank within its query's top 10 changes a pair's AP by more than 7e-6 (at most
+    1,190 questions a pair). The mean rank distance, to 1e-5 of itself. Pairs
     with no language of the model's vocabulary (en/de/es) on either side are ranked by near-ties that
     rounding decides: their counts are compared, not their values."""
     from hybrid_batch_st.data.sources import load_eval_data
@@ -167,7 +169,7 @@ def test_lareqa_as_a_task_gives_the_former_values(tiny_model_dir, data_dir):
             if not {"en", "de", "es"} & set(key.split("->")):
                 continue  # zh/th/hi on both sides: mostly [UNK] to this model, so its ranks are ties broken by rounding
             for measure, value in scores.items():
-                assert value == pytest.approx(expected["pairs"][key][measure], abs=1e-6), (name, key, measure)
+                assert value == pytest.approx(expected["pairs"][key][measure], abs=5e-6), (name, key, measure)
         assert {f"{p.query_lang}->{p.pool_lang}": p.n_queries for p in result.pairs} == expected["n"]
         # mean ranks reach deep into the pools, where this random model's scores sit within float rounding
         assert result.language_bias["rank_distance"] == pytest.approx(expected["bias"]["rank_distance"], rel=1e-5)
