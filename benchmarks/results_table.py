@@ -13,12 +13,16 @@ options compared on the training benchmark's validation split) get a table of th
     python benchmarks/results_table.py [--results benchmarks/results] [--output benchmarks/results/README.md]
         [--readme README.md]
 
-``--readme`` replaces the text between the two marker lines ``BEGIN`` and ``END`` below in that file.
+``--readme`` replaces the text between the two marker lines ``BEGIN`` and ``END`` below in that file, and,
+where the file has the markers of :data:`ALTERNATIVES`, puts between them the recipe table of one direction
+(``--alternatives``, default ``mlqa-r-to-xquad-r``: every recipe beside hybrid, starred as its significance
+table stars).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -37,6 +41,8 @@ from hybrid_batch_st.tasks.lareqa import BENCHMARKS
 PAPER_HYBRID = {"xquad-r": (0.80, 0.71, 0.60), "mlqa-r": (0.648, 0.623, 0.512)}
 BASE_MONO_SLACK, BEST_SLACK = 0.005, 0.01
 BEGIN, END = "<!-- tables from benchmarks/results_table.py: begin -->", "<!-- tables from benchmarks/results_table.py: end -->"
+#: The README's recipe table ("Hybrid batches against the alternatives", ``--alternatives``): its markers.
+ALTERNATIVES = ("<!-- alternatives: begin -->", "<!-- alternatives: end -->")
 
 
 def _mark(value: float, bound: float) -> str:
@@ -130,7 +136,9 @@ def merge_table(rows: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
-def direction_table(folder: Path) -> str:
+@functools.cache
+def _records(folder: Path) -> tuple[dict[str, list[dict]], dict[str, list[PerQuery]]]:
+    """Results and per-query values of every model of a direction folder, by mode."""
     rows: dict[str, list[dict]] = defaultdict(list)
     per_query: dict[str, list[PerQuery]] = defaultdict(list)
     for path in sorted(folder.glob("[!.]*/results.json")):  # not the .tmp folder of an interrupted write
@@ -139,6 +147,39 @@ def direction_table(folder: Path) -> str:
             continue
         rows[result["mode"]].append(result)
         per_query[result["mode"]].append(load_per_query(path.parent))
+    return rows, per_query
+
+
+@functools.cache
+def _comparisons(folder: Path) -> list[tuple[str, str, list]]:
+    """The direction's :data:`COMPARISONS` over seeds, BH-corrected together (as its table shows them)."""
+    _, per_query = _records(folder)
+    done = [(a, b, compare_over_seeds(per_query[a], per_query[b], "AP", fixed=(a == BASE, b == BASE)))
+            for a, b in COMPARISONS if a in per_query and b in per_query]
+    seed_table([(LABELS[a], LABELS[b], found) for a, b, found in done])  # sets each row's corrected p
+    return done
+
+
+def alternatives_table(folder: Path) -> str:
+    """Every recipe beside hybrid in one direction: seed means and hybrid - recipe per setting, starred
+    as in the significance table (corrected p, the same sign in every seed, two seeds or more)."""
+    rows, _ = _records(folder)
+    against = {a: found for a, b, found in _comparisons(folder) if b == "hybrid"}
+    lines = ["| recipe | seeds | mono | cross | multi | rank distance | hybrid - recipe (mono / cross / multi) |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for mode in ["hybrid"] * ("hybrid" in rows) + [m for m in LABELS if m in rows and m in against and m != BASE]:
+        results = rows[mode]
+        seeds = sorted(int(r["seed"]) for r in results)
+        means = [np.mean([r["macro"][s]["AP"] for r in results]) for s in SETTINGS]
+        dist = np.mean([r["language_bias"]["rank_distance"] for r in results])
+        diffs = " / ".join(f"{c.difference:+.4f}{' *' if c.starred() else ''}" for c in against.get(mode, [])) or "-"
+        lines.append(f"| {LABELS[mode]} | {len(seeds)} ({', '.join(map(str, seeds))}) | "
+                     + " | ".join(f"{m:.4f}" for m in means) + f" | {dist:.1f} | {diffs} |")
+    return "\n".join(lines)
+
+
+def direction_table(folder: Path) -> str:
+    rows, per_query = _records(folder)
     if not rows:
         return ""
     first = next(iter(rows.values()))[0]
@@ -162,9 +203,7 @@ def direction_table(folder: Path) -> str:
         merges = sorted({str(r.get("merge_with_base")) for r in results}) if mode != BASE else ["-"]
         lines.append(f"| {LABELS[mode]} | {len(results)} | " + " | ".join(cells)
                      + f" | {np.mean(dist):.1f} | {minutes:.1f} | {', '.join(merges)} |")
-    done = [(LABELS[a], LABELS[b], compare_over_seeds(per_query[a], per_query[b], "AP",
-                                                            fixed=(a == BASE, b == BASE)))
-            for a, b in COMPARISONS if a in per_query and b in per_query]
+    done = [(LABELS[a], LABELS[b], found) for a, b, found in _comparisons(folder)]
     if done:
         lines += ["", "Significance of B - A over seeds and parallel questions:", "", seed_table(done)]
     merges = merge_table(rows)
@@ -209,16 +248,16 @@ def validation_table(root: Path) -> str:
     return "\n".join(lines)
 
 
-def replace_between_markers(path: str | Path, text: str) -> None:
-    """Put ``text`` between the ``BEGIN`` and ``END`` lines of ``path`` (atomically)."""
+def replace_between_markers(path: str | Path, text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Put ``text`` between the ``begin`` and ``end`` lines of ``path`` (atomically)."""
     document = Path(path).read_text(encoding="utf-8")
-    if document.count(BEGIN) != 1 or document.count(END) != 1 or document.index(BEGIN) > document.index(END):
-        raise SystemExit(f"--readme {path}: needs one line {BEGIN!r} followed later by one line {END!r}; "
+    if document.count(begin) != 1 or document.count(end) != 1 or document.index(begin) > document.index(end):
+        raise SystemExit(f"--readme {path}: needs one line {begin!r} followed later by one line {end!r}; "
                          "add them where the tables should go")
-    head, rest = document.split(BEGIN)
-    tail = rest.split(END)[1]
+    head, rest = document.split(begin)
+    tail = rest.split(end)[1]
     with atomic_path(path) as tmp:
-        tmp.write_text(f"{head}{BEGIN}\n\n{text.strip()}\n\n{END}{tail}", encoding="utf-8")
+        tmp.write_text(f"{head}{begin}\n\n{text.strip()}\n\n{end}{tail}", encoding="utf-8")
 
 
 def main() -> None:
@@ -226,6 +265,8 @@ def main() -> None:
     parser.add_argument("--results", default="benchmarks/results")
     parser.add_argument("--output", help="also write the tables to this Markdown file")
     parser.add_argument("--readme", help="also put the tables between the marker lines of this Markdown file")
+    parser.add_argument("--alternatives", default="mlqa-r-to-xquad-r", metavar="DIRECTION",
+                        help="with --readme: the direction whose recipes fill the README's alternatives table")
     args = parser.parse_args()
     root = Path(args.results)
     tables = [t for t in (direction_table(d) for d in sorted(root.iterdir()) if d.is_dir()) if t]
@@ -237,6 +278,8 @@ def main() -> None:
             tmp.write_text(text, encoding="utf-8")
     if args.readme:
         replace_between_markers(args.readme, text)
+        if (root / args.alternatives).is_dir() and ALTERNATIVES[0] in Path(args.readme).read_text(encoding="utf-8"):
+            replace_between_markers(args.readme, alternatives_table(root / args.alternatives), *ALTERNATIVES)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ splits, so its p-value is never below 2 / 20 = 0.1 -- 3 seeds can never reach p 
 noise by permutation alone. The bootstrap draws seeds from 3 values only, so it under-states the
 seed variance it cannot see; its p-value is a lower bound on the truth rather than an estimate.
 A row is starred only if its (Benjamini-Hochberg corrected) bootstrap p is below the level **and**
-the difference has the same sign in every seed **and** each recipe compared has two seeds or more (the
-base model, passed as ``fixed``, needs none); a difference that flips sign across seeds is never
+the difference has the same sign in every seed (so the runs must pair: equal seed counts, or one side
+a single run) **and** each recipe compared has two seeds or more (the base model, passed as ``fixed``,
+needs none); a difference that flips sign across seeds, or whose seeds cannot be paired, is never
 starred.
 """
 
@@ -71,9 +72,10 @@ class SeedComparison:
 
     @property
     def same_sign_every_seed(self) -> bool:
-        """Whether every seed's difference has the sign of the mean difference (vacuously true where
-        runs cannot be paired)."""
-        return all(np.sign(d) == np.sign(self.difference) for d in self.per_seed) and self.difference != 0
+        """Whether every seed's difference has the sign of the mean difference; False where the runs
+        cannot be paired (unequal seed counts), since a sign flip across seeds could not be seen."""
+        return (bool(self.per_seed) and self.difference != 0
+                and all(np.sign(d) == np.sign(self.difference) for d in self.per_seed))
 
     @property
     def seeds_on_both_sides(self) -> bool:

@@ -93,11 +93,16 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
 
     readme = tmp_path / "README.md"
     readme.write_text("# x\n\nbefore\n\n<!-- tables from benchmarks/results_table.py: begin -->\nold\n"
-                      "<!-- tables from benchmarks/results_table.py: end -->\n\nafter\n")
-    run("benchmarks/results_table.py", "--results", str(results), "--readme", str(readme))
+                      "<!-- tables from benchmarks/results_table.py: end -->\n\nafter\n"
+                      "<!-- alternatives: begin -->\nold\n<!-- alternatives: end -->\n")
+    run("benchmarks/results_table.py", "--results", str(results), "--readme", str(readme),
+        "--alternatives", "sample-to-heldout")
     text = readme.read_text()
-    assert "old" not in text and text.startswith("# x\n\nbefore\n") and text.endswith("end -->\n\nafter\n")
+    assert "old" not in text and text.startswith("# x\n\nbefore\n") and text.endswith("alternatives: end -->\n")
     assert "| hybrid | 2 |" in text
+    alternatives = text.split("<!-- alternatives: begin -->")[1]
+    assert "| hybrid | 2 (0, 1) |" in alternatives and "| X-X (monolingual) | 2 (0, 1) |" in alternatives
+    assert "| stock per-pair datasets | 1 (0) |" in alternatives or not SHARED.is_dir()
 
 
 def test_recipe_cost_projects_minutes_against_the_baseline(tiny_model_dir):

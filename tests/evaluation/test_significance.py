@@ -77,6 +77,9 @@ def test_a_consistent_recipe_effect_is_starred():
     single = compare_over_seeds(a, b[:1], resamples=2000)
     assert all(r.bootstrap_p < 0.05 and not r.starred() for r in single)
     assert all(r.starred() for r in compare_over_seeds(a[:1], b, resamples=2000, fixed=(True, False)))
+    # 2 seeds against 3: the runs do not pair, a sign flip across seeds could not be seen, so no star
+    unpaired = compare_over_seeds(a, b[:2], resamples=2000)
+    assert all(r.bootstrap_p < 0.05 and r.per_seed == [] and not r.starred() for r in unpaired)
 
 
 def _mean(runs: list[PerQuery]) -> PerQuery:
