@@ -171,7 +171,8 @@ def alternatives_table(folder: Path) -> str:
         results = rows[mode]
         seeds = sorted(int(r["seed"]) for r in results)
         means = [np.mean([r["macro"][s]["AP"] for r in results]) for s in SETTINGS]
-        dist = np.mean([r["language_bias"]["rank_distance"] for r in results])
+        dist = np.mean([np.nan if d is None else d for d in ((r.get("language_bias") or {}).get("rank_distance")
+                                                             for r in results)])  # None: no multilingual pool
         diffs = " / ".join(f"{c.difference:+.4f}{' *' if c.starred() else ''}" for c in against.get(mode, [])) or "-"
         lines.append(f"| {LABELS[mode]} | {len(seeds)} ({', '.join(map(str, seeds))}) | "
                      + " | ".join(f"{m:.4f}" for m in means) + f" | {dist:.1f} | {diffs} |")
