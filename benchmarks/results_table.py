@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from hybrid_batch_st.atomic import atomic_path
-from hybrid_batch_st.evaluation.seeds import compare_over_seeds
+from hybrid_batch_st.evaluation.seeds import compare_over_seeds, correct_together
 from hybrid_batch_st.evaluation.significance import PerQuery, load_per_query
 from hybrid_batch_st.evaluation.tables import seed_table
 from hybrid_batch_st.data.language_codes import canonical_language
@@ -136,6 +136,12 @@ def merge_table(rows: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
+def _rank_distance(results: list[dict]) -> float:
+    """Mean rank distance of runs (NaN where a benchmark has no multilingual pool to measure it in)."""
+    return float(np.mean([np.nan if d is None else d for d in ((r.get("language_bias") or {}).get("rank_distance")
+                                                               for r in results)]))
+
+
 @functools.cache
 def _records(folder: Path) -> tuple[dict[str, list[dict]], dict[str, list[PerQuery]]]:
     """Results and per-query values of every model of a direction folder, by mode."""
@@ -156,7 +162,7 @@ def _comparisons(folder: Path) -> list[tuple[str, str, list]]:
     _, per_query = _records(folder)
     done = [(a, b, compare_over_seeds(per_query[a], per_query[b], "AP", fixed=(a == BASE, b == BASE)))
             for a, b in COMPARISONS if a in per_query and b in per_query]
-    seed_table([(LABELS[a], LABELS[b], found) for a, b, found in done])  # sets each row's corrected p
+    correct_together([r for _, _, found in done for r in found])  # as the direction's significance table
     return done
 
 
@@ -171,11 +177,9 @@ def alternatives_table(folder: Path) -> str:
         results = rows[mode]
         seeds = sorted(int(r["seed"]) for r in results)
         means = [np.mean([r["macro"][s]["AP"] for r in results]) for s in SETTINGS]
-        dist = np.mean([np.nan if d is None else d for d in ((r.get("language_bias") or {}).get("rank_distance")
-                                                             for r in results)])  # None: no multilingual pool
         diffs = " / ".join(f"{c.difference:+.4f}{' *' if c.starred() else ''}" for c in against.get(mode, [])) or "-"
         lines.append(f"| {LABELS[mode]} | {len(seeds)} ({', '.join(map(str, seeds))}) | "
-                     + " | ".join(f"{m:.4f}" for m in means) + f" | {dist:.1f} | {diffs} |")
+                     + " | ".join(f"{m:.4f}" for m in means) + f" | {_rank_distance(results):.1f} | {diffs} |")
     return "\n".join(lines)
 
 
@@ -198,12 +202,10 @@ def direction_table(folder: Path) -> str:
         for values in ([r["macro"][s]["AP"] for r in results] for s in settings):
             cells.append(f"{np.mean(values):.4f} ± {np.std(values, ddof=1):.4f}" if len(values) > 1
                          else f"{values[0]:.4f}")
-        dist = [np.nan if d is None else d for d in ((r.get("language_bias") or {}).get("rank_distance")
-                                                      for r in results)]  # None: no multilingual pool
         minutes = np.mean([r.get("training_minutes") or 0.0 for r in results])
         merges = sorted({str(r.get("merge_with_base")) for r in results}) if mode != BASE else ["-"]
         lines.append(f"| {LABELS[mode]} | {len(results)} | " + " | ".join(cells)
-                     + f" | {np.mean(dist):.1f} | {minutes:.1f} | {', '.join(merges)} |")
+                     + f" | {_rank_distance(results):.1f} | {minutes:.1f} | {', '.join(merges)} |")
     done = [(LABELS[a], LABELS[b], found) for a, b, found in _comparisons(folder)]
     if done:
         lines += ["", "Significance of B - A over seeds and parallel questions:", "", seed_table(done)]

@@ -56,7 +56,7 @@ class HardNegatives:
 
     def _fits(self, lang: int) -> np.ndarray:
         if lang not in self._first_k_fit:
-            first = self.listed[:, : self.k]
+            first = self._first_k
             fits = (first >= 0) & (first != np.arange(len(first))[:, None])
             fits &= self.index.record_of[np.maximum(first, 0), lang] >= 0
             self._first_k_fit[lang] = fits.all(axis=1) & (first.shape[1] == self.k)

@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 
 from ..names import SETTINGS
 from .significance import PerQuery, question_values, shared_measures
 
-__all__ = ["SeedComparison", "compare_over_seeds"]
+__all__ = ["SeedComparison", "compare_over_seeds", "correct_together"]
 
 
 @dataclass
@@ -154,3 +155,13 @@ def compare_over_seeds(a_runs: list[PerQuery], b_runs: list[PerQuery], measure: 
     for c in found:
         c.fixed = tuple(fixed)
     return found
+
+
+def correct_together(comparisons: Sequence[SeedComparison]) -> None:
+    """Set each comparison's ``corrected_p``: Benjamini-Hochberg over the bootstrap p of all of them
+    (one table's rows), which :meth:`SeedComparison.starred` reads."""
+    from scipy import stats
+
+    if comparisons:
+        for r, p in zip(comparisons, stats.false_discovery_control([r.bootstrap_p for r in comparisons])):
+            r.corrected_p = float(p)

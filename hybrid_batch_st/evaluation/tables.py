@@ -71,13 +71,12 @@ def setting_summary(comparisons: Sequence[tuple[str, str, list[Comparison]]], me
 def seed_table(comparisons: Sequence[tuple[str, str, list[SeedComparison]]], level: float = 0.05) -> str:
     """Markdown: per (A, B) recipe comparison and setting, B - A over seeds and questions (see
     :mod:`hybrid_batch_st.evaluation.seeds`), with BH correction over every row of the table."""
-    from scipy import stats
+    from .seeds import correct_together
 
     rows = [(a, b, r) for a, b, found in comparisons for r in found]
     if not rows:
         return ""
-    for (_, _, r), p in zip(rows, stats.false_discovery_control([r.bootstrap_p for _, _, r in rows])):
-        r.corrected_p = float(p)
+    correct_together([r for _, _, r in rows])
     lines = ["| B vs A | setting | B - A | per seed | 95% interval | bootstrap p | corrected p | permutation p "
              "(min) |", "| --- |" + " --- |" * 7]
     for a, b, r in rows:
