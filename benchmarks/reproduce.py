@@ -18,11 +18,11 @@ For every direction, seed and recipe it writes ``<results>/<train>-to-<eval>/<re
 ``results.json`` (the keys ``evaluate`` writes, plus ``train_benchmark``, ``mode`` (the recipe), ``seed``,
 ``train_config``, ``training_minutes``, ``device``, ``merge_with_base``, ``validation``) and
 ``per_query.tsv.gz``; the base model goes to ``base/``; with ``--also``, each model's results on each
-of those benchmarks go to ``<results>/<train>-to-<benchmark>/<recipe>-seed<k>/`` (the subsets of
-:data:`ALSO`, sized so that one model's whole evaluation fits in about 15 minutes on a 2-core CPU). It
-resumes: a model whose ``results.json``
-exists is not trained or evaluated again (with ``--also`` benchmarks it lacks, it is retrained, or reused,
-with the merge weight recorded there, and scored on those only), a trained model in ``<work>`` is reused, and embeddings
+of those benchmarks go to ``<results>/<train>-to-<benchmark>/<recipe>-seed<k>/`` (the subsets and samples
+of :data:`ALSO`, sized so that one model's whole evaluation fits in 15 minutes on a 2-core CPU; each record
+names its ``sample_items``). It resumes: a model whose ``results.json`` exists is not trained or evaluated
+again (with ``--also`` benchmarks it lacks, or has on another sample, it is retrained, or reused, with the
+merge weight recorded there, and scored on those only), a trained model in ``<work>`` is reused, and embeddings
 come from the embedding cache. The tables (mean +- sd over seeds, significance) are printed by
 ``benchmarks/results_table.py``.
 
@@ -63,14 +63,15 @@ from hybrid_batch_st.training import TrainConfig, merge_with_base, train
 
 #: where this script departs from TrainConfig's defaults
 DEFAULTS = {"eval": "", "train_articles": 0, "validation_share": 0.1, "output": "runs/reproduce"}
-#: ``--also`` benchmarks: (reader name, languages, split); subsets chosen for time, not for results:
-#: Tatoeba's first 12 XTREME languages, FLORES-200 devtest in 3 high- and 3 low-resource languages,
-#: xSID in 8 languages, xFlickr&CO in 4.
+#: ``--also`` benchmarks: (languages, split, items): a seeded sample of ``items`` parallel items per language
+#: (:meth:`RetrievalTask.sample`, the same for every model; None: all), chosen for time, not for results, so
+#: that one model's whole evaluation (XQuAD-R included) fits in 15 minutes on a 2-core CPU: Tatoeba's first
+#: 12 XTREME languages, FLORES-200 devtest in 3 high- and 3 low-resource languages, xSID in 8, xFlickr&CO in 4.
 ALSO = {
-    "tatoeba": (["ar", "he", "vi", "id", "jv", "tl", "eu", "ml", "ta", "te", "af", "nl"], None),
-    "flores200": (["eng_Latn", "deu_Latn", "zho_Hans", "yor_Latn", "hau_Latn", "khm_Khmr"], "devtest"),
-    "xsid": (["en", "de", "da", "it", "ja", "tr", "zh", "de-ba"], "test"),
-    "xflickrco": (["en", "de", "ja", "tr"], None),
+    "tatoeba": (["ar", "he", "vi", "id", "jv", "tl", "eu", "ml", "ta", "te", "af", "nl"], None, 500),
+    "flores200": (["eng_Latn", "deu_Latn", "zho_Hans", "yor_Latn", "hau_Latn", "khm_Khmr"], "devtest", 500),
+    "xsid": (["en", "de", "da", "it", "ja", "tr", "zh", "de-ba"], "test", None),
+    "xflickrco": (["en", "de", "ja", "tr"], None, 1000),
 }
 
 
@@ -144,7 +145,7 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
     """Train, pick the merge weight on validation, then evaluate on ``target`` (or, when ``target`` is
     None, write the validation scores only)."""
     others = {name: folder.parent.parent / f"{config.train}-to-{name}" / folder.name for name in also}
-    missing = {name: task for name, task in also.items() if not (others[name] / "results.json").is_file()}
+    missing = {name: task for name, task in also.items() if not _scored(others[name], name)}
     main_file = folder / ("results.json" if target is not None else "validation.json")
     if main_file.is_file() and not missing:
         print(f"done before: {folder}", flush=True)
@@ -181,12 +182,18 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
     print(f"{folder}: {result.summary()} (merge {weight}; {minutes:.1f} training minutes)", flush=True)
 
 
+def _scored(folder: Path, name: str) -> bool:
+    """Whether ``folder`` holds results of the ``--also`` benchmark ``name`` on today's sample of it."""
+    path = folder / "results.json"
+    return path.is_file() and json.loads(path.read_text()).get("sample_items") == ALSO[name][2]
+
+
 def _evaluate_also(model, tasks: dict, folders: dict, extra: dict, label: str) -> None:
     """Score ``model`` on each of ``tasks`` into its folder (before the main benchmark, whose
     results.json marks the model done)."""
     for name, task in tasks.items():
         found = _evaluate(model, task, name, label)
-        found.extra = extra
+        found.extra = {**extra, "sample_items": ALSO[name][2]}
         write_report(found, folders[name], heatmap=False)
         print(f"{folders[name]}: {found.summary()}", flush=True)
 
@@ -197,7 +204,12 @@ def _also_tasks(names: str, data_dir) -> dict:
     unknown = [n for n in names.split(",") if n and n not in ALSO]
     if unknown:
         raise SystemExit(f"--also {unknown}: choose among {', '.join(ALSO)}")
-    return {n: load_task(n, ALSO[n][0], data_dir, ALSO[n][1]) for n in names.split(",") if n}
+    tasks = {}
+    for name in filter(None, names.split(",")):
+        languages, split, items = ALSO[name]
+        task = load_task(name, languages, data_dir, split)
+        tasks[name] = task.sample(items) if items else task
+    return tasks
 
 
 def main() -> None:
@@ -229,9 +241,9 @@ def main() -> None:
             write_report(result, out / BASE, heatmap=False)
         also = {} if target is None else _also_tasks(args.also, base_config.data_dir)
         for name, task in also.items():
-            if not (out.parent / f"{train_name}-to-{name}" / BASE / "results.json").is_file():
+            if not _scored(out.parent / f"{train_name}-to-{name}" / BASE, name):
                 result = _evaluate(base, task, name, f"{Path(base_config.model).name} (base)")
-                result.extra = {"train_benchmark": "none", "mode": BASE, "seed": None}
+                result.extra = {"train_benchmark": "none", "mode": BASE, "seed": None, "sample_items": ALSO[name][2]}
                 write_report(result, out.parent / f"{train_name}-to-{name}" / BASE, heatmap=False)
         for seed in [int(s) for s in args.seeds.split(",")]:
             for name in parse_recipes(args.recipes):

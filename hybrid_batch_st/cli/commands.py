@@ -69,12 +69,18 @@ def evaluate(args: argparse.Namespace) -> int:
     from ..evaluation.report import write_report
     from ..evaluation.tables import macro_table
     from ..models import cap_max_seq_length, load_model
+    from ..tasks.task import RetrievalTask
 
     measures = parse_measures(args.measures)  # fail before loading anything
     check_overwrite(args.output, args.overwrite)
     languages = parse_languages(args.languages) if args.languages else None
     groups = parse_groups(args.groups) if args.groups else None
     data = load_eval_data(args.benchmark, languages, args.data_dir, split=args.split)
+    if args.sample_items:
+        if not isinstance(data, RetrievalTask):
+            raise ValueError(f"--sample-items: {args.benchmark!r} is not a multi-parallel benchmark (its pools hold "
+                             "sentences, not the questions' items); drop the flag, or pass --languages to shrink it")
+        data = data.sample(args.sample_items)
     model = cap_max_seq_length(load_model(args.model), args.max_seq_length)
     result = run(model, data, measures, depth=args.depth, batch_size=args.batch_size, cache=not args.no_cache,
                  query_prompt=args.query_prompt, passage_prompt=args.passage_prompt,

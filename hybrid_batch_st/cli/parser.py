@@ -151,16 +151,16 @@ def _add_evaluate(sub) -> None:
                    help=f"comma-separated ir-measures measures (default: {','.join(DEFAULT_MEASURES)})")
     p.add_argument("--depth", type=int, default=0,
                    help="0: exact, the full ranking; N: an approximation cutting each ranking at N (default: 0)")
-    p.add_argument("--no-cache", action="store_true",
-                   help="encode every text even if the embedding cache has it, and store nothing")
+    p.add_argument("--sample-items", type=int, metavar="N", help="a seeded sample of about N parallel items per "
+                   "language, the same in every language (tatoeba, flores200, xsid, xflickrco, parallel:; default: all)")
+    p.add_argument("--no-cache", action="store_true", help="encode every text even if cached, and store nothing")
     p.add_argument("--batch-size", type=int, default=16, help="texts encoded at once (default: 16, fastest on CPU)")
     p.add_argument("--devices", help="encode in sentence-transformers' multi-process pool, e.g. cuda:0,cuda:1 or "
                                      "cpu,cpu (default: one process)")
     p.add_argument("--max-seq-length", type=int,
                    help="truncate inputs to this many tokens, or the model's limit where lower (default: the model's)")
     p.add_argument("--query-prompt", help="text prepended to questions (default: the model's 'query' prompt)")
-    p.add_argument("--passage-prompt", help="text prepended to sentences (default: the model's 'document', "
-                                            "'passage' or 'corpus' prompt)")
+    p.add_argument("--passage-prompt", help="text prepended to sentences (default: the model's document prompt)")
     p.add_argument("--output", required=True, help="folder for the report")
     _overwrite(p, "report folder")
 

@@ -20,6 +20,7 @@ language (Tatoeba's English side differs per language pair: ``eng-deu``, ``eng-f
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -89,6 +90,38 @@ class RetrievalTask:
             [(q, p) for q, p in self.pairs if q in keep_q and p in keep_p],
             [q for q in self.multilingual if q in keep_q], self.exclude_self,
         )
+
+    def sample(self, items: int, seed: int = 0) -> "RetrievalTask":
+        """A smaller multi-parallel task: about ``items`` parallel items per query set, the same items in
+        every language (to fit an evaluation budget; figures compare only on the same sample).
+
+        Each query set names its ``items`` units (:meth:`unit`) of smallest ``sha1(seed, unit)`` (a
+        seeded random sample that does not depend on file order); every query set and pool keeps its
+        texts of any named unit, so a set may keep a few more than ``items`` that another set needs.
+        For collections whose pools share the queries' ids (Tatoeba, FLORES-200, xSID, xFlickr&CO,
+        ``parallel:``); LAReQA's pools hold sentence ids, not question ids.
+        """
+        if items < 1:
+            raise ValueError(f"{self.name}: sample(items={items}) keeps nothing; pass 1 or more items per set")
+
+        def rank(unit: str) -> str:
+            return hashlib.sha1(f"{seed}\0{unit}".encode()).hexdigest()
+
+        keep: set[str] = set()
+        for texts in self.queries.values():
+            keep.update(sorted(dict.fromkeys(map(self.unit, texts.texts)), key=rank)[:items])
+
+        def kept(sets: dict[str, TextSet]) -> dict[str, TextSet]:
+            return {n: TextSet(s.lang, {i: t for i, t in s.texts.items() if self.unit(i) in keep})
+                    for n, s in sets.items()}
+
+        queries, pools = kept(self.queries), kept(self.pools)
+        if self.pools and all(not s.texts for s in pools.values()):
+            raise ValueError(f"{self.name}: sample() kept no pool text: its pool ids are not the queries' item "
+                             "ids (a LAReQA-style task); evaluate it whole, or subset its languages instead")
+        qrels = {n: {q: j for q, j in self.qrels.get(n, {}).items() if q in queries[n].texts} for n in queries}
+        return RetrievalTask(self.name, queries, pools, qrels, list(self.pairs), list(self.multilingual),
+                             self.exclude_self)
 
     @classmethod
     def parallel(cls, name: str, texts: Mapping[str, Mapping[str, str]], exclude_self: bool = True,

@@ -70,6 +70,12 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
         late = json.loads((results / "sample-to-xsid" / "hybrid-seed1" / "results.json").read_text())
         assert (late["mode"], late["seed"], late["merge_with_base"]) == ("hybrid", 1, hybrid["merge_with_base"])
         assert json.loads((folder / "hybrid-seed1" / "results.json").read_text()) == hybrid  # untouched
+        # a record on another sample of the benchmark (ALSO changed since) is scored again
+        stale = results / "sample-to-xsid" / "hybrid-seed1" / "results.json"
+        stale.write_text(json.dumps({**late, "sample_items": 123}))
+        assert "reusing" in run(*args[: args.index("--seeds")], "--seeds", "1", "--recipes", "hybrid", "--also",
+                                "xsid", "--data-dir", str(SHARED), *args[args.index("--steps"):])
+        assert "sample_items" in late and json.loads(stale.read_text())["sample_items"] == late["sample_items"]
         table = run("benchmarks/results_table.py", "--results", str(results))
         groups = table.split("### sample-to-xsid")[1].split("by language group")[1].split("###")[0]
         assert "(seen: trained on sample, de, en;" in groups and "| hybrid | " in groups

@@ -86,6 +86,14 @@ def test_evaluate_export_search_share_the_overwrite_rule_and_pyserini_flags(tiny
     assert main(base) == 0
     assert main(base) == 2 and "pass --overwrite" in capsys.readouterr().err
     assert main([*base, "--overwrite"]) == 0
+    par = tmp_path / "par"
+    par.mkdir()
+    for lang in ("en", "de"):
+        (par / f"{lang}.txt").write_text("".join(f"{lang} line {n}\n" for n in range(12)), encoding="utf-8")
+    assert main(["evaluate", "--model", str(tiny_model_dir), "--benchmark", f"parallel:{par}", "--sample-items", "4",
+                 "--output", str(tmp_path / "sampled")]) == 0
+    pairs = json.loads((tmp_path / "sampled" / "results.json").read_text())["pairs"]
+    assert sorted(p["n_queries"] for p in pairs) == [4] * len(pairs)  # 4 of 12 items, in both languages
     files = tmp_path / "files"
     assert main(["benchmark-files", "--query-lang", "en", "--pool-lang", "en", "--limit", "5",
                  "--output", str(files)]) == 0
@@ -163,6 +171,9 @@ def test_only_input_errors_are_one_line(monkeypatch, tmp_path, capsys):
     code = main(["evaluate", "--model", "m", "--languages", "en,xx", "--output", str(tmp_path / "e")])
     err = capsys.readouterr().err
     assert code == 2 and "no language(s) ['xx']" in err and "--train" not in err and "--eval" not in err
+    code = main(["evaluate", "--model", "m", "--sample-items", "5", "--output", str(tmp_path / "e")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--sample-items: 'sample' is not a multi-parallel benchmark" in err
     code = main(["train", "--batch-size", "1", "--output", str(tmp_path / "t")])
     assert code == 2 and "in-batch negatives need at least 2 rows" in capsys.readouterr().err
     with pytest.raises(SystemExit) as usage:  # a flag's value: argparse's usage error, before any work

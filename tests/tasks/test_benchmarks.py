@@ -16,6 +16,7 @@ from hybrid_batch_st.evaluation import evaluate
 from hybrid_batch_st.tasks.beir import beir_task
 from hybrid_batch_st.tasks.parallel import parallel_task, xflickrco_task, xsid_task
 from hybrid_batch_st.tasks.registry import load_task
+from hybrid_batch_st.tasks.task import RetrievalTask, TextSet
 from hybrid_batch_st.tasks.xtreme import flores_task, tatoeba_task
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -98,6 +99,32 @@ def test_parallel_collections_exclude_the_query_itself(tmp_path, model):
     task = parallel_task(jsonl)
     assert set(task.queries["en"].texts) == {"a#0", "a#1", "b"}
     assert task.relevant("de", "a", "en") == {"a#0": 1, "a#1": 1} and task.unit("a#1") == "a"
+
+
+def test_a_sample_keeps_the_same_items_in_every_language_whatever_the_file_order(tmp_path, model):
+    items = {lang: {str(n): f"{lang} sentence {n}" for n in range(40)} for lang in ("en", "de", "fr")}
+    items["de"] = dict(reversed(list(items["de"].items())))  # another file order: the sample must not follow it
+    items["fr"] = {i: t for i, t in items["fr"].items() if int(i) < 20}  # a smaller language
+    items["en"]["7#1"] = "en second text of 7"
+    task = RetrievalTask.parallel("par", items)
+    small = task.sample(10, seed=3)
+    units = {n: {task.unit(i) for i in s.texts} for n, s in small.queries.items()}
+    assert units["en"] == units["de"] and units["fr"] <= units["en"]  # one item set, every language
+    assert 10 <= len(units["de"]) <= 20 and len(units["fr"]) >= 10  # fr's own 10, plus what others name
+    assert small.pools["de"].texts.keys() == small.queries["de"].texts.keys()
+    assert set(small.qrels["de"]) == set(small.queries["de"].texts) and small.pairs == task.pairs
+    assert task.sample(10, seed=3).queries["en"].texts == small.queries["en"].texts  # deterministic
+    assert task.sample(10, seed=4).queries["de"].texts != small.queries["de"].texts
+    if "7" in units["en"]:
+        assert "7#1" in small.queries["en"].texts  # an item keeps all its texts
+    result = evaluate(model, small, ["RR"], show_progress_bar=False, cache=False)
+    assert {p.n_queries for p in result.pairs if p.query_lang == "de" and p.pool_lang == "fr"} == {len(units["fr"])}
+    with pytest.raises(ValueError, match="items=0"):
+        task.sample(0)
+    sentences = RetrievalTask("qa", {"en": TextSet("en", {"q1": "Where?"})}, {"en": TextSet("en", {"s1": "There."})},
+                              {"en": {"q1": {"s1": 1}}}, [("en", "en")])
+    with pytest.raises(ValueError, match="pool ids are not the queries' item ids"):
+        sentences.sample(5)
 
 
 @needs_shared
