@@ -191,7 +191,9 @@ def direction_table(folder: Path) -> str:
     settings = [s for s in SETTINGS if s in first["macro"]]  # a benchmark without X->X pairs has no mono column
     trained = [r for mode, results in rows.items() if mode != BASE for r in results]
     devices = sorted({str(r.get("device")) for r in trained})
-    lines = [f"### {folder.name}: {first['benchmark']} ({len(first['languages'])} languages), trained on "
+    samples = sorted({str(r["sample_items"]) for results in rows.values() for r in results if r.get("sample_items")})
+    sample = f", a sample of {' / '.join(samples)} items per language" if samples else ""
+    lines = [f"### {folder.name}: {first['benchmark']} ({len(first['languages'])} languages{sample}), trained on "
              f"{', '.join(devices) or '-'}", "",
              "| model | seeds | " + " | ".join(f"{SHORT_SETTINGS[s]} AP" for s in settings)
              + " | rank distance | training min | merge |",
