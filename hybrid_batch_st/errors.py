@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
-__all__ = ["option", "option_name", "cli_wording", "DownloadError", "is_input_error"]
+__all__ = ["option", "option_name", "cli_wording", "DownloadError", "is_input_error", "INTERRUPTED"]
 
 _PACKAGE = Path(__file__).resolve().parent
 #: What this package raises on purpose about its input (a file, a flag, a download, a missing runtime).
 _INPUT_ERRORS = (ValueError, OSError, RuntimeError, ImportError)
+
+
+#: Set by the command line's Ctrl-C handler; training checks it at every step, so that a Ctrl-C whose
+#: KeyboardInterrupt landed where Python only prints it (inside a ``__del__`` or a weakref callback) still stops.
+INTERRUPTED = threading.Event()
 
 
 class DownloadError(RuntimeError):

@@ -4,12 +4,15 @@ atomic). Anything else (a bug, an out-of-memory inside torch) keeps its tracebac
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
+import signal
 import sys
+import threading
 from typing import Sequence
 
-from ..errors import cli_wording, is_input_error
+from ..errors import INTERRUPTED, cli_wording, is_input_error
 from .parser import build_parser
 
 __all__ = ["main", "build_parser"]
@@ -26,17 +29,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from .commands import COMMANDS
 
+    interrupted = False
+    restore = _catch_ctrl_c()
     try:
         with cli_wording():
             return COMMANDS[args.command](args)
     except KeyboardInterrupt:
-        print(f"\nhybrid-batch-st {args.command}: interrupted; no partial output was kept", file=sys.stderr)
-        return 130
+        interrupted = True
     except Exception as exc:
         if not is_input_error(exc):
             raise
         print(f"hybrid-batch-st {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        restore()
+    if interrupted:  # out of the except block: the unwound frames, and the progress bars they drew, go first
+        gc.collect()
+        print(f"\nhybrid-batch-st {args.command}: interrupted; no partial output was kept", file=sys.stderr)
+    return 130
+
+
+def _catch_ctrl_c():
+    """Make Ctrl-C also set :data:`~hybrid_batch_st.errors.INTERRUPTED`; returns what restores the handler."""
+    INTERRUPTED.clear()
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum, frame):
+        INTERRUPTED.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    return lambda: signal.signal(signal.SIGINT, previous)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..atomic import atomic_dir, check_overwrite
 from ..data.sources import load_eval_data, training_data_of
+from ..errors import INTERRUPTED
 from ..models import cap_max_seq_length, load_model
 from .config import TrainConfig
 from .merge import merge_with_base
@@ -79,9 +80,25 @@ def _run_trainer(config: TrainConfig, model, pairs, scratch: str):
         use_cpu=not torch.cuda.is_available(),  # torchrun on a CPU-only machine: distributed over gloo
         multi_dataset_batch_sampler=inputs.multi_dataset_batch_sampler,
     )
-    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=inputs.train_dataset, loss=inputs.loss)
+    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=inputs.train_dataset, loss=inputs.loss,
+                                         callbacks=[_stop_on_interrupt()])
     trainer.train()
     return trainer
+
+
+def _stop_on_interrupt():
+    """A callback that stops training at the next step once Ctrl-C was pressed at the command line,
+    even where the KeyboardInterrupt itself was swallowed (:data:`~hybrid_batch_st.errors.INTERRUPTED`)."""
+    from transformers import TrainerCallback
+
+    class StopOnInterrupt(TrainerCallback):
+        def on_step_begin(self, args, state, control, **kwargs):
+            if INTERRUPTED.is_set():
+                raise KeyboardInterrupt
+
+        on_train_begin = on_step_end = on_step_begin
+
+    return StopOnInterrupt()
 
 
 def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutcome:

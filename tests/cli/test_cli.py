@@ -150,6 +150,21 @@ def test_offline_hub_id_and_ctrl_c_are_one_line(tiny_model_dir, tmp_path):
         "hybrid-batch-st train: interrupted; no partial output was kept")
     assert not out.exists() and not list(tmp_path.glob(".interrupted*"))
 
+    # a Ctrl-C whose KeyboardInterrupt a library swallowed (raised inside a __del__, Python only prints it)
+    # still stops training: the trainer's callback sees the flag the command line's handler set
+    from hybrid_batch_st.errors import INTERRUPTED
+    from hybrid_batch_st.training import TrainConfig, train
+
+    swallowed = tmp_path / "swallowed"
+    INTERRUPTED.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            train(TrainConfig(model=str(tiny_model_dir), languages=["en", "de"], steps=3, batch_size=8,
+                              eval="", output=str(swallowed)))
+    finally:
+        INTERRUPTED.clear()
+    assert not swallowed.exists() and not list(tmp_path.glob(".swallowed*"))
+
 
 def test_only_input_errors_are_one_line(monkeypatch, tmp_path, capsys):
     from hybrid_batch_st.cli import commands, main
