@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import option
+from ..tasks.readers import read_lines
 from .language_codes import LANGUAGE_CODE_HELP, normalise_languages, select_codes, unknown_language_codes
 
 __all__ = ["REQUIRED_FIELDS", "SCHEMA", "collect_records", "read_jsonl", "check_values", "check_duplicates",
@@ -46,18 +47,12 @@ def collect_records(items: Iterable[tuple[str, Mapping[str, Any]]]) -> pa.Table:
 
 
 def _jsonl_records(path: Path) -> Iterator[tuple[str, Any]]:
-    with path.open("rb") as f:
-        for line_no, raw in enumerate(f, 1):
+    for line_no, line in enumerate(read_lines(path), 1):
+        if line.strip():
             try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise ValueError(f"{path}:{line_no}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
-                                 f"{exc.start + 1}); save the file as UTF-8") from None
-            if line.strip():
-                try:
-                    yield f"{path}:{line_no}: record", json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{line_no}: not JSON ({exc})") from None
+                yield f"{path}:{line_no}: record", json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{line_no}: not JSON ({exc})") from None
 
 
 def _read_jsonl_fast(path: Path) -> pa.Table | None:

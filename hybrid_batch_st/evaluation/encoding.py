@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -39,9 +39,11 @@ class EncodedTask:
     doc_ids: dict[str, list[str]]
     union: np.ndarray  # every pool's rows, in pool order
     offsets: dict[str, int]  # first row of each pool in ``union``
+    rows: dict[str, dict[str, int]] = field(init=False, repr=False)  # each pool's row of every document id
 
-    def row_of(self, pool: str) -> dict[str, int]:
-        return {d: i for i, d in enumerate(self.doc_ids[pool])}
+    def __post_init__(self) -> None:
+        # built once: every language pair scored looks documents up in it
+        self.rows = {pool: {d: i for i, d in enumerate(ids)} for pool, ids in self.doc_ids.items()}
 
 
 def _split(matrix: np.ndarray, sizes: dict[str, int]) -> dict[str, np.ndarray]:

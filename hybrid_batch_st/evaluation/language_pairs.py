@@ -78,10 +78,10 @@ def _check(task: RetrievalTask, settings: Sequence[str], depth: int) -> None:
         raise ValueError(f"{task.name or 'benchmark'}: no language pair to evaluate")
 
 
-def _judged(task: RetrievalTask, enc: EncodedTask, query_set: str, pools: list[str], rows: dict[str, dict[str, int]]):
+def _judged(task: RetrievalTask, enc: EncodedTask, query_set: str, pools: list[str]):
     """Per query with a judged document in ``pools``: its row, its relevant rows (in the pools' order,
     offset as in their concatenation) and grades, and the row it may not rank (its own text, or -1)."""
-    starts = dict(zip(pools, np.cumsum([0] + [len(enc.doc_ids[p]) for p in pools]).tolist()))
+    rows, starts = enc.rows, dict(zip(pools, np.cumsum([0] + [len(enc.doc_ids[p]) for p in pools]).tolist()))
     kept, relevant, grades, exclude = [], [], [], []
     for r, qid in enumerate(enc.query_ids[query_set]):
         found = [(starts[p] + rows[p][d], g) for p in pools for d, g in task.relevant(query_set, qid, p).items()]
@@ -95,8 +95,7 @@ def _judged(task: RetrievalTask, enc: EncodedTask, query_set: str, pools: list[s
 
 
 def _score(task, enc, scorer, watch, query_set: str, pools: list[str], pool_name: str, setting: str, names):
-    rows = {p: enc.row_of(p) for p in pools}
-    kept, relevant, grades, exclude = _judged(task, enc, query_set, pools, rows)
+    kept, relevant, grades, exclude = _judged(task, enc, query_set, pools)
     if not kept:
         return None
     matrix = enc.union if len(pools) == len(task.pools) else np.concatenate([enc.pools[p] for p in pools])
