@@ -80,6 +80,9 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
         groups = table.split("### sample-to-xsid")[1].split("by language group")[1].split("###")[0]
         assert "(seen: trained on sample, de, en;" in groups and "| hybrid | " in groups
         assert "| seen | unseen | low-resource |" in groups  # xSID's de-ba is the low-resource one
+        xsid, main = table.split("### sample-to-xsid")[1].split("###")[0], table.split("### sample-to-heldout")[1]
+        assert "Merge weights: those picked on the sample validation split" in xsid and "| merge 1.0 |" not in xsid
+        assert "| merge 1.0 |" in main.split("###")[0]  # tabled once, under the main benchmark
 
     # recipe options: validation split of the training benchmark only, the evaluation benchmark untouched
     recipes = results / "recipes" / "symmetric"
