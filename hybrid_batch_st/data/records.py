@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import option
-from ..tasks.readers import read_lines
+from ..tasks.readers import iter_lines
 from .language_codes import LANGUAGE_CODE_HELP, normalise_languages, select_codes, unknown_language_codes
 
 __all__ = ["REQUIRED_FIELDS", "SCHEMA", "collect_records", "read_jsonl", "check_values", "check_duplicates",
@@ -47,7 +47,7 @@ def collect_records(items: Iterable[tuple[str, Mapping[str, Any]]]) -> pa.Table:
 
 
 def _jsonl_records(path: Path) -> Iterator[tuple[str, Any]]:
-    for line_no, line in enumerate(read_lines(path), 1):
+    for line_no, line in iter_lines(path):
         if line.strip():
             try:
                 yield f"{path}:{line_no}: record", json.loads(line)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-__all__ = ["read_lines", "read_jsonl_objects", "require_dir"]
+__all__ = ["read_lines", "iter_lines", "read_jsonl_objects", "require_dir"]
 
 
 def require_dir(path: str | Path, what: str, layout: str) -> Path:
@@ -20,23 +20,27 @@ def require_dir(path: str | Path, what: str, layout: str) -> Path:
 
 def read_lines(path: Path) -> list[str]:
     """Every line of a UTF-8 text file, without its line break; errors name the line."""
+    return [line for _, line in iter_lines(path)]
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of a UTF-8 text file, read as it goes (an error names its line before the
+    rest is read)."""
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist")
-    out = []
     with path.open("rb") as f:
         for number, raw in enumerate(f, 1):
             try:
-                out.append(raw.decode("utf-8").rstrip("\r\n"))
+                yield number, raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
                                  f"{exc.start + 1}); save the file as UTF-8") from None
-    return out
 
 
 def read_jsonl_objects(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` per non-blank line; a line that is not a JSON object with ``required``
     fields is one error naming it."""
-    for number, line in enumerate(read_lines(path), 1):
+    for number, line in iter_lines(path):
         if not line.strip():
             continue
         try:
