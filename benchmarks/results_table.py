@@ -211,11 +211,10 @@ def direction_table(folder: Path) -> str:
     done = [(LABELS[a], LABELS[b], found) for a, b, found in _comparisons(folder)]
     if done:
         lines += ["", "Significance of B - A over seeds and parallel questions:", "", seed_table(done)]
-    merges = merge_table(rows)
-    if merges and any("sample_items" in r for r in trained):  # an --also benchmark: the weights of the main one
+    if any("sample_items" in r for r in trained):  # an --also benchmark: the weights of the main one
         lines += ["", f"Merge weights: those picked on the {trained[0]['train_benchmark']} validation split, "
                   "tabled under this direction's main benchmark."]
-    elif merges:
+    elif merges := merge_table(rows):
         lines += ["", f"Merge weight (share of fine-tuned weights) on the {trained[0]['train_benchmark']} validation "
                   "split, AP mono / cross / multi, seed means; the chosen weight is the best mean of the three:",
                   "", merges]
