@@ -73,3 +73,5 @@ if trainer.is_world_process_zero():  # under torchrun / accelerate launch every 
     model.save(f"{args.output}/model")
     print({k: round(v, 4) for k, v in evaluator(model).items()})
     print(f"model saved to {args.output}/model")
+if torch.distributed.is_initialized():  # under torchrun: or gloo's threads may abort the finished process at exit
+    torch.distributed.destroy_process_group()

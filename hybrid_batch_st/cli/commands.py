@@ -22,12 +22,14 @@ def _config(args: argparse.Namespace, defaults: dict | None = None) -> TrainConf
 
 
 def train(args: argparse.Namespace) -> int:
+    from ..sampling.distributed import close_process_group
     from ..training.run import train as run
 
     config = _config(args)
     print(f"training {config.model} ({config.recipe}) on {config.train} -> {config.output}",
           file=sys.stderr, flush=True)
     outcome = run(config, overwrite=args.overwrite)
+    close_process_group()  # under torchrun: before exit, or gloo may abort the finished process
     if outcome.saved_to is not None:
         print(f"model saved to {outcome.saved_to}")
     return 0

@@ -1,4 +1,4 @@
-"""What a batch sampler needs to know about the processes it runs in: world size and epoch.
+"""What a batch sampler needs to know about the processes it runs in (world size and epoch), and closing them.
 
 Under ``torchrun`` / ``accelerate launch`` accelerate wraps the trainer's batch
 sampler in ``BatchSamplerShard`` (rank k takes batches k, k+N, ...), and after
@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-__all__ = ["process_world_size", "loader_epoch"]
+__all__ = ["process_world_size", "loader_epoch", "close_process_group"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,21 @@ def _process_group_size() -> int:
     except ImportError:  # pragma: no cover - torch without distributed support
         return 1
     return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+
+def close_process_group() -> None:
+    """Destroy the running ``torch.distributed`` process group, if any, once training has succeeded.
+
+    The trainer leaves the group accelerate opened; left to interpreter shutdown, gloo's worker threads
+    can abort the process (SIGABRT, "terminate called without an active exception") after its work is
+    done, and torchrun then reports the whole launch failed. Call it at the end of a ``torchrun`` script.
+    """
+    try:
+        import torch.distributed as dist
+    except ImportError:  # pragma: no cover - torch without distributed support
+        return
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def loader_epoch(batch_sampler: Any) -> int | None:

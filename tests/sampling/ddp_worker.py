@@ -21,6 +21,7 @@ from sentence_transformers import SentenceTransformer, SentenceTransformerTraine
 from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss  # noqa: E402
 
 from hybrid_batch_st import HybridBatchSampler, MultilingualPairDataset  # noqa: E402
+from hybrid_batch_st.sampling.distributed import close_process_group  # noqa: E402
 
 
 class RecordingCollator:
@@ -85,3 +86,4 @@ if __name__ == "__main__":
     for options in spec["runs"]:
         if not only or options["name"] in only:
             run(spec, options)
+    close_process_group()

@@ -54,7 +54,13 @@ def torchrun(nproc: int, spec: Path, *names: str) -> None:
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
            str(WORKER), str(spec), *names]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
+    if done.returncode != 0:
+        # the cause (a Python traceback or a C++ "terminate called ...") sits amid the warnings of both ranks
+        causes = [line for line in done.stderr.splitlines()
+                  if any(mark in line for mark in ("Error", "error:", "terminate", "what()", "Traceback", "Abort"))]
+        (spec.parent / f"torchrun-{'-'.join(names)}.stderr").write_text(done.stderr)
+        pytest.fail(f"torchrun {' '.join(names)} exited {done.returncode}; lines naming the cause:\n"
+                    + "\n".join(causes[:40]) + "\n--- stderr tail ---\n" + done.stderr[-4000:])
 
 
 def load(out: Path, name: str, nproc: int = 2) -> tuple[list[list[list[list[str]]]], list[int]]:
