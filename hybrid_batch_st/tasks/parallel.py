@@ -1,7 +1,7 @@
 """Multi-parallel collections: the same item (utterance, image, sentence) in several languages.
 
-- ``xsid``: xSID's ``<lang>.<split>.conll`` files, parallel by ``# id`` (the English files number their
-  blocks by position instead); language varieties (``de-ba``, ``gsw``) keep their names;
+- ``xsid``: xSID's ``<lang>.<split>.conll`` files, parallel by ``# text-en`` where given (checked against
+  ``# id``), else by ``# id`` (the English files number their blocks by position instead); language varieties (``de-ba``, ``gsw``) keep their names;
 - ``xflickrco``: xFlickr&CO's ``<lang>.test.jsonl`` (``{"id", "sentences": [...]}``), captions written
   per language, parallel by image id;
 - ``parallel:PATH``: any collection, as JSONL ``{"id", "lang", "text"}`` or a folder of line-aligned
@@ -13,13 +13,16 @@ in another language is relevant (:meth:`~hybrid_batch_st.tasks.task.RetrievalTas
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from pathlib import Path
 
-from .readers import read_jsonl_objects, read_lines, require_dir
+from .readers import iter_lines, read_jsonl_objects, read_lines, require_dir
 from .task import RetrievalTask
 
 __all__ = ["xsid_task", "xflickrco_task", "parallel_task"]
+
+logger = logging.getLogger(__name__)
 
 
 def _numbered(items: dict[str, list[str]]) -> dict[str, str]:
@@ -27,28 +30,77 @@ def _numbered(items: dict[str, list[str]]) -> dict[str, str]:
     return {(i if len(ts) == 1 else f"{i}#{k}"): t for i, ts in items.items() for k, t in enumerate(ts)}
 
 
-def _conll_texts(path: Path) -> dict[str, list[str]]:
-    """``{id: [text]}`` of an xSID file; a block without ``# id`` (the English files) is numbered by its
-    position from 1, as the other languages number the same utterances."""
-    items: dict[str, list[str]] = defaultdict(list)
-    current, blocks = None, 0
-    for line in read_lines(path):
-        if line.startswith("# id = "):
-            current = line[len("# id = "):].strip().split("/")[0]  # no: "N/k" are dialect variants of N
-        elif line.startswith("# text = "):
-            blocks += 1
-            items[current or str(blocks)].append(line[len("# text = "):].strip())
-            current = None
-    if not items:
+def _conll_blocks(path: Path) -> list[dict[str, str]]:
+    """The comment fields (``id``, ``text``, ``text-en``, ...) of every block that has a ``# text =``
+    line; a block's comment lines come in any order (``ar`` puts ``# text-en`` after ``# text``)."""
+    blocks: list[dict[str, str]] = []
+    fields: dict[str, str] = {}
+    for _, line in [*iter_lines(path), (0, "")]:
+        if not line.strip():
+            if "text" in fields:
+                blocks.append(fields)
+            fields = {}
+        elif line.startswith("# ") and " = " in line:
+            key, _, value = line[2:].partition(" = ")
+            fields.setdefault(key.strip(), value.strip())
+    if not blocks:
         raise ValueError(f"{path}: no '# text =' lines; is it an xSID .conll file?")
+    return blocks
+
+
+def _conll_texts(path: Path, english: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """``{id: [text]}`` of an xSID file. A block without ``# id`` (the English files) is numbered by its
+    position from 1, as the other languages number the same utterances. Where a block gives
+    ``# text-en`` and ``english`` (``{English text: [ids]}``) is known, the item is aligned by that text
+    and its ``# id`` checked against it: a disagreement is resolved by the text (in xSID 0.7 the ids of
+    ``de-ba`` and ``lt`` do not follow the English file), and an item whose ``# text-en`` no English
+    utterance has is left out. Both are counted in one warning naming the file."""
+    items: dict[str, list[str]] = defaultdict(list)
+    blocks = _conll_blocks(path)
+    disagree = unmatched = 0
+    for position, block in enumerate(blocks, 1):
+        item = block.get("id", "").split("/")[0] or str(position)  # "N/k" are dialect variants of N
+        text_en = block.get("text-en")
+        if english is not None and text_en is not None:
+            candidates = english.get(" ".join(text_en.split()))
+            if not candidates:
+                unmatched += 1
+                continue
+            if item not in candidates:
+                disagree += 1
+                item = candidates[0]
+        items[item].append(block["text"])
+    if disagree or unmatched:
+        logger.warning("%s: %d of %d items' '# id' disagree with their '# text-en'; aligned by '# text-en'%s",
+                       path, disagree, len(blocks),
+                       f"; {unmatched} item(s) whose '# text-en' is no English utterance of the split were left out"
+                       if unmatched else "")
     return items
 
 
+def _english_index(path: Path | None) -> dict[str, list[str]] | None:
+    """``{English text: [ids]}`` of the English file, or None without one (an utterance that occurs
+    twice has both ids)."""
+    if path is None:
+        return None
+    index: dict[str, list[str]] = defaultdict(list)
+    for item, texts in _conll_texts(path).items():
+        for text in texts:
+            index[" ".join(text.split())].append(item)
+    return index
+
+
 def xsid_task(data_dir: str | Path, split: str = "test", languages: list[str] | None = None) -> RetrievalTask:
-    """xSID ``split`` (``test`` or ``valid``) from ``data_dir`` (holding ``<lang>.<split>.conll``)."""
+    """xSID ``split`` (``test`` or ``valid``) from ``data_dir`` (holding ``<lang>.<split>.conll``).
+
+    Items are aligned across languages by ``# text-en`` where a file gives it (checked against the
+    English file ``en.<split>.conll``), else by ``# id``.
+    """
     folder = require_dir(data_dir, "xsid", f"<lang>.{split}.conll files")
     available = {p.name.split(".")[0]: p for p in sorted(folder.glob(f"*.{split}.conll"))}
-    texts = {lang: _numbered(_conll_texts(available[lang])) for lang in _pick(languages, available, "xsid")}
+    chosen = _pick(languages, available, "xsid")
+    english = _english_index(available.get("en"))
+    texts = {lang: _numbered(_conll_texts(available[lang], None if lang == "en" else english)) for lang in chosen}
     return RetrievalTask.parallel("xsid", texts)
 
 

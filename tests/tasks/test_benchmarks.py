@@ -225,3 +225,51 @@ def test_groups_and_reports_at_many_languages(tmp_path, model):
     text = (out / "results.md").read_text()
     assert "## Macro averages by language group" in text and "per query set (mean over its pools)" in text
     assert (out / "heatmap.png").stat().st_size > 0 and json.loads((out / "results.json").read_text())["groups"]
+
+
+def _conll(path: Path, blocks: list[dict[str, str]]) -> None:
+    lines = []
+    for block in blocks:
+        lines += [f"# {key} = {value}" for key, value in block.items()] + ["1\tx\tintent\tO", ""]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_xsid_items_are_aligned_by_their_english_text(tmp_path, caplog):
+    english = ["show all reminders", "do I need a sweater", "wake me at six"]
+    _conll(tmp_path / "en.test.conll", [{"text": t} for t in english])  # English: numbered by position
+    _conll(tmp_path / "de.test.conll", [{"id": str(i), "text-en": t, "text": f"de {t}"}
+                                        for i, t in enumerate(english, 1)])
+    # the ids disagree with the item's own English text (as in xSID 0.7's de-ba): 1 -> "wake me at six"
+    _conll(tmp_path / "xx.test.conll", [{"id": "2", "text": "xx wake", "text-en": "wake me at six"},
+                                        {"id": "3", "text-en": "show all reminders", "text": "xx show"},
+                                        {"id": "1", "text-en": "no such utterance", "text": "xx lost"}])
+    with caplog.at_level("WARNING"):
+        task = xsid_task(tmp_path, "test", ["en", "de", "xx"])
+    by_text = {t: i for i, t in task.queries["xx"].texts.items()}
+    assert task.queries["en"].texts[by_text["xx wake"]] == "wake me at six"
+    assert task.queries["en"].texts[by_text["xx show"]] == "show all reminders"
+    assert "xx lost" not in by_text
+    assert task.relevant("xx", by_text["xx wake"], "de") == {"3": 1}
+    warning = [r.getMessage() for r in caplog.records if "xx.test.conll" in r.getMessage()]
+    assert len(warning) == 1 and "2 of 3 items" in warning[0] and "1 item(s)" in warning[0]
+    assert not [r for r in caplog.records if "de.test.conll" in r.getMessage()]
+
+
+@needs_shared
+def test_shared_xsid_de_ba_is_judged_by_its_own_english_text():
+    xsid = xsid_task(SHARED / "xsid", "test", ["en", "de-ba"])
+    english = xsid.queries["en"].texts
+    checked = 0
+    block: dict[str, str] = {}
+    for line in [*(SHARED / "xsid" / "de-ba.test.conll").read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("# ") and " = " in line:
+            key, _, value = line[2:].partition(" = ")
+            block.setdefault(key, value.strip())
+        elif not line.strip() and block:
+            ids = [i for i, t in xsid.queries["de-ba"].texts.items() if t == block["text"]]
+            if ids:  # a text that occurs twice must be judged right under one of its ids
+                judged = [{" ".join(english[r].split()) for r in xsid.relevant("de-ba", i, "en")} for i in ids]
+                assert {" ".join(block["text-en"].split())} in judged, block
+                checked += 1
+            block = {}
+    assert checked >= 490
