@@ -18,13 +18,15 @@ from .names import DEFAULT_MODEL
 
 __all__ = ["DEFAULT_MODEL", "packaged_minilm_path", "resolve_model", "load_model", "query_passage_prompts",
            "cap_max_seq_length", "encode_queries", "encode_documents", "encoding_pool", "DOCUMENT_PROMPT_NAMES",
-           "ENCODE_BATCH_SIZE"]
+           "ENCODE_BATCH_SIZE", "GPU_ENCODE_BATCH_SIZE", "encode_batch_size"]
 
 _ALIASES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 #: Texts per forward pass when encoding for evaluation and export. Small batches are faster on CPU:
 #: measured here, 16 encodes XQuAD-R sentences 1.26x (all-MiniLM-L6-v2) and 1.32x (me5-small) as fast
-#: as 64 (less padding per batch, better cache use); pass a larger one on a GPU.
+#: as 64 (less padding per batch, better cache use). On a GPU, :data:`GPU_ENCODE_BATCH_SIZE`.
 ENCODE_BATCH_SIZE = 16
+#: Texts per forward pass on a GPU: 256 encoded XQuAD-R 2.1x as fast as 16 on an H200 (me5-small).
+GPU_ENCODE_BATCH_SIZE = 256
 #: sentence-transformers' ``encode_document`` takes the first of these prompts the model has.
 DOCUMENT_PROMPT_NAMES = ("document", "passage", "corpus")
 
@@ -101,22 +103,32 @@ def query_passage_prompts(model) -> tuple[str | None, str | None]:
     return prompts.get("query") or None, document or None
 
 
-def _encode(method, texts: Sequence[str], prompt: str | None, batch_size: int, normalize: bool,
+def encode_batch_size(model, batch_size: int | None = None) -> int:
+    """``batch_size``, or (None) the default for where ``model`` sits: :data:`ENCODE_BATCH_SIZE` on the
+    CPU, :data:`GPU_ENCODE_BATCH_SIZE` on an accelerator."""
+    if batch_size is not None:
+        return batch_size
+    device = getattr(model, "device", None)
+    return ENCODE_BATCH_SIZE if device is None or getattr(device, "type", "cpu") == "cpu" else GPU_ENCODE_BATCH_SIZE
+
+
+def _encode(method, texts: Sequence[str], prompt: str | None, batch_size: int | None, normalize: bool,
             show_progress_bar: bool, pool=None) -> np.ndarray:
+    batch_size = encode_batch_size(method.__self__, batch_size)
     extra = {"pool": pool} if pool is not None else {}
     embeddings = method(list(texts), prompt=prompt, batch_size=batch_size, normalize_embeddings=normalize,
                         convert_to_numpy=True, show_progress_bar=show_progress_bar, **extra)
     return np.ascontiguousarray(embeddings, dtype=np.float32)
 
 
-def encode_queries(model, texts: Sequence[str], prompt: str | None = None, batch_size: int = ENCODE_BATCH_SIZE,
+def encode_queries(model, texts: Sequence[str], prompt: str | None = None, batch_size: int | None = None,
                    normalize: bool = True, show_progress_bar: bool = False, pool=None) -> np.ndarray:
     """float32 query embeddings via ``model.encode_query``; ``prompt`` replaces the model's query prompt;
-    ``pool``: a sentence-transformers multi-process pool (:func:`encoding_pool`)."""
+    ``batch_size``: None follows the model's device (:func:`encode_batch_size`); ``pool``: a sentence-transformers multi-process pool (:func:`encoding_pool`)."""
     return _encode(model.encode_query, texts, prompt, batch_size, normalize, show_progress_bar, pool)
 
 
-def encode_documents(model, texts: Sequence[str], prompt: str | None = None, batch_size: int = ENCODE_BATCH_SIZE,
+def encode_documents(model, texts: Sequence[str], prompt: str | None = None, batch_size: int | None = None,
                      normalize: bool = True, show_progress_bar: bool = False, pool=None) -> np.ndarray:
     """float32 document embeddings via ``model.encode_document``; ``prompt`` replaces the model's prompt."""
     return _encode(model.encode_document, texts, prompt, batch_size, normalize, show_progress_bar, pool)

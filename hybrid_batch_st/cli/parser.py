@@ -154,7 +154,8 @@ def _add_evaluate(sub) -> None:
     p.add_argument("--sample-items", type=int, metavar="N", help="a seeded sample of about N parallel items per "
                    "language, the same in every language (tatoeba, flores200, xsid, xflickrco, parallel:; default: all)")
     p.add_argument("--no-cache", action="store_true", help="encode every text even if cached, and store nothing")
-    p.add_argument("--batch-size", type=int, default=16, help="texts encoded at once (default: 16, fastest on CPU)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="texts encoded at once (default: 16 on the CPU, where it is fastest; 256 on a GPU)")
     p.add_argument("--devices", help="encode in sentence-transformers' multi-process pool, e.g. cuda:0,cuda:1 or "
                                      "cpu,cpu (default: one process)")
     p.add_argument("--max-seq-length", type=int,
@@ -176,7 +177,8 @@ def _add_pyserini_commands(sub) -> None:
     p.add_argument("--index-type", choices=["flat", "hnsw"], default="flat",
                    help="exact inner product or HNSW (default: flat)")
     p.add_argument("--hnsw-m", type=int, default=32, help="HNSW graph degree (default: 32)")
-    p.add_argument("--batch-size", type=int, default=16, help="texts encoded at once (default: 16, fastest on CPU)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="texts encoded at once (default: 16 on the CPU, where it is fastest; 256 on a GPU)")
     _overwrite(p, "index folder")
 
     p = _sub(sub, "search", "search topics with Pyserini's FaissSearcher over an exported index",

@@ -14,7 +14,7 @@ from .embedding_cache import EmbeddingCache, cached_encode
 __all__ = ["encode_texts", "EncodedTask", "encode_task"]
 
 
-def encode_texts(model, texts: Sequence[str], prompt: str | None, batch_size: int, show_progress_bar: bool,
+def encode_texts(model, texts: Sequence[str], prompt: str | None, batch_size: int | None, show_progress_bar: bool,
                  cache: EmbeddingCache | None = None, kind: str = "query", pool=None) -> np.ndarray:
     """Normalised float32 embeddings of queries (``kind="query"``) or documents; ``prompt`` is the
     prompt text the model's ``encode_query`` / ``encode_document`` will prepend. With ``cache``,
@@ -53,7 +53,7 @@ def _split(matrix: np.ndarray, sizes: dict[str, int]) -> dict[str, np.ndarray]:
     return out
 
 
-def encode_task(model, task: RetrievalTask, prompts: tuple[str | None, str | None], batch_size: int,
+def encode_task(model, task: RetrievalTask, prompts: tuple[str | None, str | None], batch_size: int | None,
                 show_progress_bar: bool, cache: EmbeddingCache | None, devices: Sequence[str] | None = None
                 ) -> EncodedTask:
     """Every query and every document, each set once (with ``cache``, a text shared by two sets is

@@ -8,7 +8,6 @@ from typing import Iterable, Mapping, Sequence
 
 from sentence_transformers.sentence_transformer.evaluation import SentenceEvaluator
 
-from ..models import ENCODE_BATCH_SIZE
 from ..names import DEFAULT_MEASURES, SETTINGS
 from ..tasks.squad_r import SquadRLanguage
 from ..tasks.task import RetrievalTask
@@ -58,7 +57,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         measures: Iterable[str] | str = DEFAULT_MEASURES,
         name: str = "",
         depth: int = 0,
-        batch_size: int = ENCODE_BATCH_SIZE,
+        batch_size: int | None = None,
         query_prompt: str | None = None,
         passage_prompt: str | None = None,
         show_progress_bar: bool = False,

@@ -26,7 +26,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from ..models import ENCODE_BATCH_SIZE, query_passage_prompts
+from ..models import query_passage_prompts
 from ..names import DEFAULT_MEASURES, MULTILINGUAL_POOL, SETTINGS
 from ..tasks.squad_r import SquadRLanguage, squad_r_task
 from ..tasks.task import RetrievalTask
@@ -94,14 +94,15 @@ def _judged(task: RetrievalTask, enc: EncodedTask, query_set: str, pools: list[s
     return kept, relevant, grades, np.array(exclude, dtype=np.int64)
 
 
-def _score(task, enc, scorer, watch, query_set: str, pools: list[str], pool_name: str, setting: str, names):
+def _score(task, enc, scorer, watch, query_set: str, pools: list[str], pool_name: str, setting: str, names,
+           device=None):
     kept, relevant, grades, exclude = _judged(task, enc, query_set, pools)
     if not kept:
         return None
     matrix = enc.union if len(pools) == len(task.pools) else np.concatenate([enc.pools[p] for p in pools])
     inputs = (enc.queries[query_set][kept], matrix, relevant, names, exclude, grades)
     with watch("search"):
-        ranks = relevant_ranks(*inputs[:5])
+        ranks = relevant_ranks(*inputs[:5], device=device)
     with watch("score"):
         scorer.score(query_set, pool_name, setting, ranks, [enc.query_ids[query_set][r] for r in kept], inputs)
     return relevant, ranks
@@ -127,19 +128,22 @@ def _language_bias(task: RetrievalTask, enc: EncodedTask, query_set: str, releva
     return distances, own / len(ranks)
 
 
-def _score_all(task: RetrievalTask, enc: EncodedTask, settings, scorer: Scorer, watch: _Stopwatch) -> dict:
-    """Every pair of the task, then every multilingual query set; returns the language bias."""
+def _score_all(task: RetrievalTask, enc: EncodedTask, settings, scorer: Scorer, watch: _Stopwatch,
+               device=None) -> dict:
+    """Every pair of the task, then every multilingual query set (ranked on ``device``, None: numpy);
+    returns the language bias."""
     for query_set, pool in task.pairs:
         setting = task.setting(query_set, pool)
         if setting in settings:
-            _score(task, enc, scorer, watch, query_set, [pool], pool, setting, np.array(enc.doc_ids[pool], dtype=object))
+            _score(task, enc, scorer, watch, query_set, [pool], pool, setting, np.array(enc.doc_ids[pool], dtype=object),
+                   device)
     distances: list[float] = []
     same_top1: dict[str, float] = {}
     if "multilingual" in settings and task.multilingual:
         names = _union_names(task, enc)
         for query_set in task.multilingual:
             found = _score(task, enc, scorer, watch, query_set, list(task.pools), MULTILINGUAL_POOL, "multilingual",
-                           names)
+                           names, device)
             if found:
                 more, same_top1[query_set] = _language_bias(task, enc, query_set, *found)
                 distances += more
@@ -151,6 +155,14 @@ def _prompts(model, query_prompt: str | None, passage_prompt: str | None) -> tup
     model_query, model_passage = query_passage_prompts(model)
     return (model_query if query_prompt is None else query_prompt or None,
             model_passage if passage_prompt is None else passage_prompt or None)
+
+
+def _rank_device(model, rank_device):
+    """The torch device to rank on, or None for numpy (see :func:`evaluate`)."""
+    if rank_device != "auto":
+        return rank_device
+    device = getattr(model, "device", None)
+    return device if device is not None and getattr(device, "type", "cpu") != "cpu" else None
 
 
 def _macro(scorer: Scorer, settings: Sequence[str], measures: list[str]) -> dict[str, dict[str, float]]:
@@ -169,7 +181,7 @@ def evaluate(
     *,
     depth: int = 0,
     settings: Sequence[str] = SETTINGS,
-    batch_size: int = ENCODE_BATCH_SIZE,
+    batch_size: int | None = None,
     query_prompt: str | None = None,
     passage_prompt: str | None = None,
     show_progress_bar: bool = True,
@@ -178,6 +190,7 @@ def evaluate(
     cache: bool | str | Path = True,
     groups: Mapping[str, Sequence[str]] | None = None,
     devices: Sequence[str] | None = None,
+    rank_device: str | None = "auto",
 ) -> EvaluationResult:
     """Score ``model`` on every language pair of ``data`` (a :class:`RetrievalTask`, or ``{lang: SquadRLanguage}``).
 
@@ -189,6 +202,9 @@ def evaluate(
     False encodes everything). ``groups``: ``{name: language codes}`` whose macro values are reported
     per setting (:mod:`.groups`; default: seen / unseen where the model card records languages).
     ``devices``: encode in sentence-transformers' multi-process pool (``["cuda:0", "cuda:1"]``).
+    ``rank_device``: where the exact ranks are counted: ``"auto"`` (default) the model's device when it
+    is a GPU, else numpy on the CPU; None: numpy; or a torch device. Every device counts ranks the same
+    way (:func:`~hybrid_batch_st.evaluation.ranking.relevant_ranks`).
     """
     measures = parse_measures(measures)
     task = as_task(data, benchmark)
@@ -201,7 +217,7 @@ def evaluate(
     import ir_measures
 
     scorer = Scorer([ir_measures.parse_measure(m) for m in measures], depth)
-    bias = _score_all(task, enc, settings, scorer, watch)
+    bias = _score_all(task, enc, settings, scorer, watch, _rank_device(model, rank_device))
     set_languages = {n: s.lang for n, s in [*task.queries.items(), *task.pools.items()]}
     groups = parse_groups(groups) if groups else seen_unseen(model, task.languages)
     return EvaluationResult(

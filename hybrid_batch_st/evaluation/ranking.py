@@ -25,7 +25,7 @@ import numpy as np
 
 from .results import PairResult
 
-__all__ = ["relevant_ranks", "native_values", "exact_run", "Scorer", "query_block", "SCORE_BUDGET"]
+__all__ = ["relevant_ranks", "native_values", "exact_run", "Scorer", "query_block", "device_budget", "SCORE_BUDGET"]
 
 NATIVE = ("AP", "RR", "P", "R", "nDCG", "Rprec", "Success")
 #: Bytes of query x pool scores held at once (the pool itself aside): blocks of queries are sized to it,
@@ -62,10 +62,18 @@ def _blocks(queries: np.ndarray, pool: np.ndarray, exclude: np.ndarray | None) -
 
 
 def relevant_ranks(queries: np.ndarray, pool: np.ndarray, relevant: list[np.ndarray], doc_names: np.ndarray,
-                   exclude: np.ndarray | None = None) -> list[np.ndarray]:
+                   exclude: np.ndarray | None = None, device=None) -> list[np.ndarray]:
     """0-based rank of each query's relevant items in the full ranking of ``pool`` by inner product;
     ties ordered as ``trec_eval`` orders them (document id descending). ``exclude[q]`` (>= 0) is a
-    document that query ``q`` may not rank (its own text)."""
+    document that query ``q`` may not rank (its own text).
+
+    ``device``: a torch device (``"cuda:0"``, the model's) to score and count on, in blocks of queries
+    sized to its free memory; None (default) counts with numpy on the CPU. Both count the same way
+    (strictly greater scores, then equal scores with a greater id); scores of one pair of vectors can
+    differ between devices in the last bit, as any two matrix-multiply kernels may.
+    """
+    if device is not None:
+        return _device_ranks(queries, pool, relevant, doc_names, exclude, device)
     ranks = []
     for start, scores in _blocks(queries, pool, exclude):
         for i, row in enumerate(scores):
@@ -80,6 +88,65 @@ def relevant_ranks(queries: np.ndarray, pool: np.ndarray, relevant: list[np.ndar
     return ranks
 
 
+def _name_keys(doc_names: np.ndarray) -> np.ndarray:
+    """An integer per document that orders as its id does (``key[a] > key[b]`` iff ``id[a] > id[b]``)."""
+    keys = np.empty(len(doc_names), dtype=np.int64)
+    keys[np.argsort(doc_names, kind="stable")] = np.arange(len(doc_names))
+    return keys
+
+
+def device_budget(device) -> int:
+    """Bytes of scores (and their comparison masks) held at once on ``device``: an eighth of its free
+    memory on a GPU (at most 4 GiB), :data:`SCORE_BUDGET` elsewhere."""
+    import torch
+
+    device = torch.device(device)
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        return int(min(free // 8, 4 << 30))
+    return SCORE_BUDGET
+
+
+def _device_ranks(queries, pool, relevant, doc_names, exclude, device) -> list[np.ndarray]:
+    """:func:`relevant_ranks` with torch on ``device``: one block of queries at a time, the k-th relevant
+    item of every query of the block counted in one pass."""
+    import torch
+
+    device = torch.device(device)
+    pool_t = torch.as_tensor(np.asarray(pool), device=device)
+    queries_t = torch.as_tensor(np.asarray(queries, dtype=pool.dtype), device=device)
+    keys = torch.as_tensor(_name_keys(doc_names), device=device)
+    # scores plus two masks of the same shape per block: about 6 bytes per score (float32 + 2 bool)
+    step = int(max(1, min(4096, device_budget(device) // (6 * max(1, len(pool))))))
+    ranks: list[np.ndarray] = []
+    previous = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = False  # TF32 would round scores to 10 bits and merge near ties
+    try:
+        for start in range(0, len(queries_t), step):
+            block = relevant[start : start + step]
+            scores = queries_t[start : start + step] @ pool_t.T
+            if exclude is not None:
+                rows = np.flatnonzero(exclude[start : start + step] >= 0)
+                if len(rows):
+                    scores[torch.as_tensor(rows, device=device),
+                           torch.as_tensor(exclude[start + rows], device=device)] = float("-inf")
+            width = max(len(r) for r in block)
+            padded = np.zeros((len(block), width), dtype=np.int64)
+            for i, rel in enumerate(block):
+                padded[i, : len(rel)] = rel
+            padded_t = torch.as_tensor(padded, device=device)
+            counts = torch.empty((len(block), width), dtype=torch.int64, device=device)
+            for k in range(width):
+                docs = padded_t[:, k : k + 1]
+                own = scores.gather(1, docs)
+                counts[:, k] = ((scores > own) | ((scores == own) & (keys[None, :] > keys[docs]))).sum(1)
+            counts_np = counts.cpu().numpy()
+            ranks += [counts_np[i, : len(rel)] for i, rel in enumerate(block)]
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = previous
+    return ranks
+
+
 def _cutoff(measure, depth: int) -> int | None:
     cut = measure.params.get("cutoff")
     return min(c for c in (cut, depth or None) if c) if (cut or depth) else None
@@ -91,28 +158,35 @@ def native_values(measure, ranks: list[np.ndarray], depth: int = 0) -> np.ndarra
     name = measure.NAME
     if name not in NATIVE or set(measure.params) - {"cutoff"}:
         return None
+    if not ranks:
+        return np.empty(0)
     cutoff = _cutoff(measure, depth)
-    out = np.empty(len(ranks))
+    # every query's 1-based positions, sorted, padded with inf: one array op per measure, not a loop
+    n_rel = np.array([len(r) for r in ranks])
+    positions = np.full((len(ranks), max(1, n_rel.max())), np.inf)
     for q, rank in enumerate(ranks):
-        r = np.sort(rank) + 1  # 1-based positions of the relevant items
-        n_rel = len(r)
-        hit = r if cutoff is None else r[r <= cutoff]
-        if name == "AP":
-            out[q] = float(np.sum(np.arange(1, len(hit) + 1) / hit)) / n_rel
-        elif name == "RR":
-            out[q] = 1.0 / hit[0] if len(hit) else 0.0
-        elif name == "P":
-            out[q] = len(hit) / measure.params["cutoff"]
-        elif name == "R":
-            out[q] = len(hit) / n_rel
-        elif name == "Success":
-            out[q] = float(len(hit) > 0)
-        elif name == "Rprec":
-            out[q] = np.count_nonzero(r <= min(n_rel, cutoff or n_rel)) / n_rel
-        else:  # nDCG: gain 1, discount log2(position + 1), ideal over the relevant items within the cutoff
-            ideal = np.sum(1.0 / np.log2(np.arange(2, min(n_rel, cutoff or n_rel) + 2)))
-            out[q] = float(np.sum(1.0 / np.log2(hit + 1))) / ideal
-    return out
+        positions[q, : len(rank)] = np.sort(rank) + 1
+    hit = np.isfinite(positions) if cutoff is None else positions <= cutoff
+    found = hit.sum(axis=1)
+    if name == "AP":
+        order = np.arange(1, positions.shape[1] + 1)
+        return np.where(hit, order / positions, 0.0).sum(axis=1) / n_rel
+    if name == "RR":
+        return np.where(found > 0, 1.0 / positions[:, 0], 0.0)
+    if name == "P":
+        return found / measure.params["cutoff"]
+    if name == "R":
+        return found / n_rel
+    if name == "Success":
+        return (found > 0).astype(float)
+    if name == "Rprec":
+        limit = n_rel if cutoff is None else np.minimum(n_rel, cutoff)
+        return (positions <= limit[:, None]).sum(axis=1) / n_rel
+    # nDCG: gain 1, discount log2(position + 1), ideal over the relevant items within the cutoff
+    ideal_n = n_rel if cutoff is None else np.minimum(n_rel, cutoff)
+    discounts = 1.0 / np.log2(np.arange(2, positions.shape[1] + 2))
+    ideal = np.cumsum(discounts)[ideal_n - 1]
+    return np.where(hit, 1.0 / np.log2(positions + 1), 0.0).sum(axis=1) / ideal
 
 
 def exact_run(queries: np.ndarray, pool: np.ndarray, relevant: list[np.ndarray], qids: list[str],

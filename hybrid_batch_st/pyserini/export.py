@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from ..atomic import atomic_dir
-from ..models import ENCODE_BATCH_SIZE, encode_documents, load_model, resolve_model
+from ..models import encode_documents, load_model, resolve_model
 from .compat import ENCODER_DIR, check_parity, encoder_settings, save_settings
 from .formats import read_corpus
 
@@ -32,7 +32,7 @@ def build_index(
     *,
     index_type: str = "flat",
     hnsw_m: int = 32,
-    batch_size: int = ENCODE_BATCH_SIZE,
+    batch_size: int | None = None,
     overwrite: bool = False,
     show_progress_bar: bool = True,
 ) -> Path:

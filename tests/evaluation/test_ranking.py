@@ -38,3 +38,35 @@ def test_blocked_ranks_match_a_full_sort(monkeypatch):
         best = sorted(run[f"q{q}"], key=run[f"q{q}"].get, reverse=True)[:1]
         assert ranking.relevant_ranks(queries[q : q + 1], pool, [np.array([int(best[0][1:])])], names,
                                       exclude[q : q + 1])[0].tolist() == [0]
+
+
+def test_device_ranks_equal_the_numpy_ranks_ties_included():
+    """The torch path (what a GPU runs), here with torch on the CPU: the same ranks as numpy, exact ties
+    ordered by id, excluded documents, several relevant per query and blocks of any size."""
+    rng = np.random.default_rng(5)
+    pool = rng.standard_normal((400, 24)).astype(np.float32)
+    pool[10] = pool[11] = pool[12]  # three identical documents: the id decides, both ways round
+    pool[200] = pool[3]
+    queries = rng.standard_normal((60, 24)).astype(np.float32)
+    relevant = [rng.choice(400, size=rng.integers(1, 6), replace=False) for _ in range(60)]
+    relevant[0], relevant[1], relevant[2] = np.array([11]), np.array([12, 10]), np.array([3, 200, 11])
+    names = np.array([f"d{(i * 7919) % 400:03d}" for i in range(400)], dtype=object)  # ids not in row order
+    exclude = np.where(np.arange(60) % 4 == 0, rng.integers(0, 400, 60), -1)
+    exclude[[np.isin(e, r) for r, e in zip(relevant, exclude)]] = -1
+    want = ranking.relevant_ranks(queries, pool, relevant, names, exclude)
+    got = ranking.relevant_ranks(queries, pool, relevant, names, exclude, device="cpu")
+    assert [g.tolist() for g in got] == [w.tolist() for w in want]
+
+
+def test_vectorised_measures_equal_their_definitions():
+    import ir_measures
+
+    rng = np.random.default_rng(9)
+    ranks = [np.sort(rng.choice(50, size=rng.integers(1, 6), replace=False)) for _ in range(40)]
+    for text in ("AP", "AP@10", "RR", "RR@3", "P@5", "R@10", "nDCG", "nDCG@5", "Rprec", "Success@1"):
+        measure = ir_measures.parse_measure(text)
+        qrels = {str(q): {f"d{d}": 1 for d in r} for q, r in enumerate(ranks)}
+        run = {str(q): {f"d{d}": float(100 - d) for d in range(50)} for q in range(len(ranks))}
+        truth = {m.query_id: m.value for m in ir_measures.iter_calc([measure], qrels, run)}
+        values = ranking.native_values(measure, ranks)
+        assert np.allclose(values, [truth[str(q)] for q in range(len(ranks))]), text
