@@ -48,3 +48,5 @@ DEFAULT_MEASURES = ("AP",)
 LOSSES = ("mnrl", "cached-mnrl")
 #: One language (pair) per batch, as in the paper, or drawn per example.
 LANGUAGE_CHOICES = ("batch", "example")
+#: Training precisions: fp32, or mixed precision in bfloat16 or float16 (the trainer's bf16= / fp16=).
+PRECISIONS = ("fp32", "bf16", "fp16")

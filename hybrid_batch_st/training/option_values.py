@@ -73,3 +73,12 @@ def _measures(text: str | list[str]) -> list[str]:
     from ..evaluation.measures import parse_measures
 
     return parse_measures(text)
+
+
+def _report_to(value: str | list[str] | None) -> list[str]:
+    """``none`` / ``tensorboard,wandb`` / a list as the trainer's ``report_to`` takes it."""
+    names = value.split(",") if isinstance(value, str) else list(value or ["none"])
+    names = [n.strip() for n in names if n.strip()] or ["none"]
+    if "none" in names and len(names) > 1:
+        raise ValueError(f"report_to={','.join(names)!r}: 'none' cannot be combined with other integrations")
+    return names

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from .config import TrainConfig
 from .merge import merge_with_base
 from .model_card import model_prompts, record_recipe
 
-__all__ = ["TrainOutcome", "make_evaluator", "train"]
+__all__ = ["TrainOutcome", "make_evaluator", "train", "training_arguments"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,34 +57,59 @@ def _prepare_model(config: TrainConfig, model):
     return model
 
 
-def _run_trainer(config: TrainConfig, model, pairs, scratch: str):
+def training_arguments(config: TrainConfig, output_dir: str, batch_sampler, prompts, multi_dataset_batch_sampler,
+                       evaluate: bool = False):
+    """The stock ``SentenceTransformerTrainingArguments`` of a run: every option of ``config`` that the
+    trainer knows, under its Hugging Face name."""
     import torch
-    from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from sentence_transformers import SentenceTransformerTrainingArguments
 
-    from .recipes import trainer_inputs
-
-    inputs = trainer_inputs(config, model, pairs)
-    args = SentenceTransformerTrainingArguments(
-        output_dir=scratch,  # nothing is saved during training; the folder goes when training ends
+    saving = {"save_strategy": "steps", "save_steps": config.save_steps,
+              "save_total_limit": config.save_total_limit or None} if config.save_steps else {"save_strategy": "no"}
+    evaluating = {"eval_strategy": "steps", "eval_steps": config.eval_steps} if evaluate and config.eval_steps else {}
+    return SentenceTransformerTrainingArguments(
+        output_dir=output_dir,
         per_device_train_batch_size=config.batch_size,
         num_train_epochs=config.epochs,
         max_steps=config.steps or -1,
         learning_rate=config.learning_rate,
         warmup_steps=config.warmup_ratio,
         seed=config.seed,
-        batch_sampler=inputs.batch_sampler,
-        prompts=model_prompts(model),
-        logging_steps=max(1, (config.steps or 100) // 10),
-        save_strategy="no",
-        report_to="none",
+        batch_sampler=batch_sampler,
+        prompts=prompts,
+        logging_steps=config.logging_steps or max(1, (config.steps or 100) // 10),
+        report_to=config.report_to,
+        bf16=config.precision == "bf16",
+        fp16=config.precision == "fp16",
+        dataloader_num_workers=config.dataloader_num_workers,
         disable_tqdm=False,
         use_cpu=not torch.cuda.is_available(),  # torchrun on a CPU-only machine: distributed over gloo
-        multi_dataset_batch_sampler=inputs.multi_dataset_batch_sampler,
+        multi_dataset_batch_sampler=multi_dataset_batch_sampler,
+        **saving,
+        **evaluating,
     )
+
+
+def _run_trainer(config: TrainConfig, model, pairs, output_dir: str, evaluator=None):
+    from sentence_transformers import SentenceTransformerTrainer
+
+    from .recipes import trainer_inputs
+
+    inputs = trainer_inputs(config, model, pairs)
+    during = evaluator if config.eval_steps else None
+    args = training_arguments(config, output_dir, inputs.batch_sampler, model_prompts(model),
+                              inputs.multi_dataset_batch_sampler, evaluate=during is not None)
     trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=inputs.train_dataset, loss=inputs.loss,
-                                         callbacks=[_stop_on_interrupt()])
-    trainer.train()
+                                         evaluator=during, callbacks=[_stop_on_interrupt()])
+    trainer.train(resume_from_checkpoint=_newest_checkpoint(output_dir) if config.resume else None)
     return trainer
+
+
+def _newest_checkpoint(folder: str) -> str | None:
+    """The newest ``checkpoint-N`` in ``folder`` that the trainer finished writing, or None (a fresh start)."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(folder) if Path(folder).is_dir() else None
 
 
 def _stop_on_interrupt():
@@ -121,8 +147,14 @@ def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutc
             logger.warning("dropping %d example(s) present in one language only: %s", sum(singles.values()), singles)
             pairs = pairs.without_single_language_ids()
     model = _prepare_model(config, model)
-    with tempfile.TemporaryDirectory(prefix="hybrid-batch-st-trainer-") as scratch:
-        trainer = _run_trainer(config, model, pairs, scratch)
+    if config.save_steps or config.resume:  # kept until OUTPUT is complete, for --resume
+        checkpoints = config.checkpoint_dir
+        if config.resume and not checkpoints.is_dir():
+            logger.warning("resume: no checkpoints in %s; training from the start", checkpoints)
+        trainer = _run_trainer(config, model, pairs, str(checkpoints), evaluator)
+    else:
+        with tempfile.TemporaryDirectory(prefix="hybrid-batch-st-trainer-") as scratch:
+            trainer = _run_trainer(config, model, pairs, scratch, evaluator)
     losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
     if not trainer.is_world_process_zero():  # under torchrun / accelerate launch, rank 0 evaluates and saves
         return TrainOutcome(model, None, losses)
@@ -136,5 +168,7 @@ def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutc
         record_recipe(model, config, pairs.languages)
         model.save(str(tmp / "model"))
         (tmp / "train_config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
+    if config.save_steps or config.resume:
+        shutil.rmtree(config.checkpoint_dir, ignore_errors=True)  # the run is complete: nothing to resume
     logger.info("training losses: %s", losses)
     return TrainOutcome(model, evaluation, losses, output / "model")

@@ -39,7 +39,7 @@ def held_out_loss(model: SentenceTransformer, held: MultilingualPairDataset, n: 
             q = model.encode([by_lang[x][i]["question"] for i in ids], convert_to_tensor=True, normalize_embeddings=True)
             for y in LANGS:
                 a = model.encode([by_lang[y][i]["answer"] for i in ids], convert_to_tensor=True, normalize_embeddings=True)
-                losses.append(torch.nn.functional.cross_entropy(20 * q @ a.T, torch.arange(len(ids))).item())
+                losses.append(torch.nn.functional.cross_entropy(20 * q @ a.T, torch.arange(len(ids), device=q.device)).item())
     return sum(losses) / len(losses)
 
 
