@@ -88,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--merge-weights", default="1",
                         help="shares of fine-tuned weights to try, chosen on validation (default: 1 = no merge)")
     parser.add_argument("--results", default="benchmarks/results", help="folder of the small result files")
+    parser.add_argument("--unmerged", default="",
+                        help="recipes whose trained model is also scored unmerged (weight 1.0, the paper's own "
+                             "comparison) into <results>/<train>-to-<eval>-unmerged/ (default: none)")
+    parser.add_argument("--base-only", action="store_true",
+                        help="score the base model on the benchmarks (and --also) and stop: run it once before "
+                             "several runs of this script share a results folder")
     parser.add_argument("--validation-only", action="store_true",
                         help="score on the training benchmark's validation split only (to compare recipe options)")
     return parser
@@ -140,14 +146,21 @@ def _choose_merge(config: TrainConfig, weights: list[float], validation, base, d
     return best[0], best[1], {"mean_AP": scores, "AP": settings}
 
 
+def _unmerged_folder(folder: Path) -> Path:
+    """Where the same trained model's unmerged (weight 1.0) results go: ``<direction>-unmerged/<run>``."""
+    return folder.parent.parent / f"{folder.parent.name}-unmerged" / folder.name
+
+
 def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: list[float], base, device: str,
-         base_validation: Callable[[], dict[str, float]], also: dict):
+         base_validation: Callable[[], dict[str, float]], also: dict, unmerged: bool = False):
     """Train, pick the merge weight on validation, then evaluate on ``target`` (or, when ``target`` is
-    None, write the validation scores only)."""
+    None, write the validation scores only); with ``unmerged``, also score the trained model before any
+    merge (the paper's own comparison) on ``target``."""
     others = {name: folder.parent.parent / f"{config.train}-to-{name}" / folder.name for name in also}
     missing = {name: task for name, task in also.items() if not _scored(others[name], name)}
     main_file = folder / ("results.json" if target is not None else "validation.json")
-    if main_file.is_file() and not missing:
+    lacks_unmerged = unmerged and target is not None and not (_unmerged_folder(folder) / "results.json").is_file()
+    if main_file.is_file() and not missing and not lacks_unmerged:
         print(f"done before: {folder}", flush=True)
         return
     if main_file.is_file():
@@ -158,7 +171,10 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
         model = _fine_tuned(config, device)[0]
         if extra["merge_with_base"] < 1:
             merge_with_base(model, base, extra["merge_with_base"])
-        _evaluate_also(model, missing, others, extra, f"{Path(config.model).name} {config.recipe} seed {config.seed}")
+        label = f"{Path(config.model).name} {config.recipe} seed {config.seed}"
+        _evaluate_also(model, missing, others, extra, label)
+        if lacks_unmerged:
+            _write_unmerged(folder, config, target, target_name, extra, label, device)
         return
     _, validation = training_data_of(config)
     minutes = _fine_tuned(config, device)[1]
@@ -176,10 +192,24 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
         return
     label = f"{Path(config.model).name} {config.recipe} seed {config.seed}"
     _evaluate_also(model, missing, others, extra, label)
+    if unmerged:
+        _write_unmerged(folder, config, target, target_name, extra, label, device)
     result = _evaluate(model, target, target_name, label)
     result.extra = extra
     write_report(result, folder, heatmap=False)
     print(f"{folder}: {result.summary()} (merge {weight}; {minutes:.1f} training minutes)", flush=True)
+
+
+def _write_unmerged(folder: Path, config: TrainConfig, target, target_name: str, extra: dict, label: str,
+                    device: str) -> None:
+    """The trained model before any merge with the base model, on ``target``: the record says which merge
+    weight validation chose for the merged one (``chosen_merge``)."""
+    model = _fine_tuned(config, device)[0]
+    result = _evaluate(model, target, target_name, f"{label} (unmerged)")
+    result.extra = {**extra, "merge_with_base": 1.0, "chosen_merge": extra["merge_with_base"],
+                    "train_config": {**extra["train_config"], "merge_with_base": 1.0}}
+    write_report(result, _unmerged_folder(folder), heatmap=False)
+    print(f"{_unmerged_folder(folder)}: {result.summary()}", flush=True)
 
 
 def _scored(folder: Path, name: str) -> bool:
@@ -245,12 +275,15 @@ def main() -> None:
                 result = _evaluate(base, task, name, f"{Path(base_config.model).name} (base)")
                 result.extra = {"train_benchmark": "none", "mode": BASE, "seed": None, "sample_items": ALSO[name][2]}
                 write_report(result, out.parent / f"{train_name}-to-{name}" / BASE, heatmap=False)
+        if args.base_only:
+            continue
+        unmerged = set(parse_recipes(args.unmerged)) if args.unmerged else set()
         for seed in [int(s) for s in args.seeds.split(",")]:
             for name in parse_recipes(args.recipes):
                 config = dataclasses.replace(recipe, recipe=name, seed=seed,
                                              output=str(Path(base_config.output) / out.name / f"{name}-seed{seed}"))
                 _run(out / f"{name}-seed{seed}", config, target, eval_name, merges, base, device, base_validation,
-                     also)
+                     also, unmerged=name in unmerged)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
     args = ["benchmarks/reproduce.py", "--model", str(tiny_model_dir), "--directions", "sample:heldout",
             "--languages", "en,de", "--seeds", "0,1", "--recipes", "monolingual,hybrid", "--steps", "2",
             "--batch-size", "8", "--merge-weights", "1,0.5", "--validation-share", "0.2",
-            "--results", str(results), "--output", str(work)]
+            "--results", str(results), "--output", str(work), "--unmerged", "hybrid"]
     run(*args)
     folder = results / "sample-to-heldout"
     assert sorted(p.name for p in folder.iterdir()) == [
@@ -42,6 +42,14 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
     assert float(chosen) == hybrid["merge_with_base"]
     assert hybrid["train_config"]["validation_share"] == 0.2 and hybrid["train_config"]["train_articles"] == 36
     assert json.loads((folder / "base" / "results.json").read_text())["train_benchmark"] == "none"
+    # --unmerged: the same trained model before the merge, beside the merged direction
+    unmerged = results / "sample-to-heldout-unmerged"
+    assert sorted(p.name for p in unmerged.iterdir()) == ["hybrid-seed0", "hybrid-seed1"]
+    plain = json.loads((unmerged / "hybrid-seed1" / "results.json").read_text())
+    assert plain["merge_with_base"] == 1.0 and plain["chosen_merge"] == hybrid["merge_with_base"]
+    assert plain["validation"] == hybrid["validation"]
+    if hybrid["merge_with_base"] == 1.0:  # no merge chosen: the same model, the same figures
+        assert plain["macro"] == hybrid["macro"]
 
     # what an interrupted write leaves: a hidden .tmp folder, here with results.json but no per_query.tsv.gz
     leftover = folder / ".hybrid-seed2.x1y2.tmp"
