@@ -3,6 +3,7 @@ saved model (with its recipe in the model card) and, optionally, its evaluation 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import tempfile
@@ -54,6 +55,17 @@ def _prepare_model(config: TrainConfig, model):
             if "word_embeddings" in name:
                 parameter.requires_grad_(False)
     return model
+
+
+@contextlib.contextmanager
+def _training_length(model, limit: int | None):
+    """``model`` truncates to ``limit`` tokens (where that is shorter) within the block, then to its own length."""
+    own = model.max_seq_length
+    cap_max_seq_length(model, limit)
+    try:
+        yield
+    finally:
+        model.max_seq_length = own
 
 
 def _run_trainer(config: TrainConfig, model, pairs, scratch: str):
@@ -121,7 +133,8 @@ def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutc
             logger.warning("dropping %d example(s) present in one language only: %s", sum(singles.values()), singles)
             pairs = pairs.without_single_language_ids()
     model = _prepare_model(config, model)
-    with tempfile.TemporaryDirectory(prefix="hybrid-batch-st-trainer-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="hybrid-batch-st-trainer-") as scratch, \
+            _training_length(model, config.train_max_seq_length):
         trainer = _run_trainer(config, model, pairs, scratch)
     losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
     if not trainer.is_world_process_zero():  # under torchrun / accelerate launch, rank 0 evaluates and saves
