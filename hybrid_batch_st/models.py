@@ -74,7 +74,14 @@ def load_model(name_or_path: str | Path, device: str | None = None, sentence_tra
                 f"model folder {path} holds neither modules.json nor config.json: it is not a "
                 "sentence-transformers or Hugging Face model (save one with model.save(path))"
             )
-        return SentenceTransformer(resolved, device=device)
+        try:
+            return SentenceTransformer(resolved, device=device)
+        except Exception:
+            damaged = _damaged_weights(path)
+            if damaged is None:
+                raise
+            raise ValueError(f"model file {damaged[0]} is damaged ({damaged[1]}): it was cut short or changed on "
+                             "disk; save the model there again (model.save(path)), or download it again") from None
     try:
         return SentenceTransformer(resolved, device=device)
     except OSError as exc:  # huggingface_hub's offline, not-found and connection errors are OSErrors
@@ -83,6 +90,19 @@ def load_model(name_or_path: str | Path, device: str | None = None, sentence_tra
             f"({type(exc).__name__}; offline?): pass a model folder, e.g. all-MiniLM-L6-v2 (packaged), or "
             "connect and try again"
         ) from None
+
+
+def _damaged_weights(folder: Path) -> tuple[Path, str] | None:
+    """The first ``*.safetensors`` file of a model folder whose header cannot be read, with the reason."""
+    from safetensors import safe_open
+
+    for file in sorted(folder.rglob("*.safetensors")) if folder.is_dir() else []:
+        try:
+            with safe_open(str(file), framework="np"):
+                pass
+        except Exception as exc:  # safetensors' own error type, whatever the version calls it
+            return file, str(exc)
+    return None
 
 
 def cap_max_seq_length(model, limit: int | None):

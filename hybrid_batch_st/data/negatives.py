@@ -151,12 +151,24 @@ def listed_negatives(index: PairIndex, id_names: pa.Array, record_lists: pa.Chun
 def record_lists(index: PairIndex, id_names: pa.Array, ids: pa.ChunkedArray, lists: pa.ChunkedArray,
                  source: str) -> pa.Array:
     """Per record, the negative ids ``lists`` gives its example's id (``ids[i]`` lists ``lists[i]``): carried by
-    each example's first record, null elsewhere. An id of ``ids`` that no example has is an error."""
+    each example's first record, null elsewhere. An id of ``ids``, or one listed, that no example has is an
+    error naming its line of ``source`` (a negatives file) or its entry."""
+    from .records import record_location
+
     where = pc.index_in(ids, value_set=id_names)
     if where.null_count:
-        bad = ids[pc.index(pc.is_null(where), True).as_py()].as_py()
-        raise ValueError(f"{source}: id {bad!r} is no example of the data ({where.null_count} such id(s)); "
-                         "list negatives of the data's examples only")
+        row = pc.index(pc.is_null(where), True).as_py()
+        raise ValueError(f"{source}: {record_location(source, row)}: id {ids[row].as_py()!r} is no example of the data "
+                         f"({where.null_count} such id(s)); list negatives of the data's examples only")
+    flat = pc.list_flatten(lists.combine_chunks())
+    unknown = pc.is_null(pc.index_in(flat, value_set=id_names))
+    if pc.any(unknown).as_py():
+        first = pc.index(unknown, True).as_py()
+        ends = np.cumsum(pc.fill_null(pc.list_value_length(lists.combine_chunks()), 0).to_numpy(zero_copy_only=False))
+        row = int(np.searchsorted(ends, first, side="right"))
+        raise ValueError(f"{source}: {record_location(source, row)} (id={ids[row].as_py()!r}) lists negative id "
+                         f"{flat[first].as_py()!r}, which no example has ({pc.sum(unknown).as_py()} such id(s) in "
+                         "all); list ids of the data's examples only")
     first = np.full(index.num_examples, -1, dtype=np.int64)
     first[index.example[::-1]] = np.arange(index.num_records)[::-1]
     per_example = np.full(index.num_examples, -1, dtype=np.int64)

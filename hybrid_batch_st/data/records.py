@@ -17,7 +17,7 @@ from ..tasks.readers import iter_lines
 from .language_codes import LANGUAGE_CODE_HELP, normalise_languages, select_codes, unknown_language_codes
 
 __all__ = ["REQUIRED_FIELDS", "SCHEMA", "collect_records", "read_jsonl", "check_values", "check_duplicates",
-           "named_languages", "check_language_codes"]
+           "named_languages", "check_language_codes", "record_location"]
 
 REQUIRED_FIELDS = ("id", "lang", "question", "answer")
 SCHEMA = pa.schema([(name, pa.string()) for name in REQUIRED_FIELDS])
@@ -100,18 +100,23 @@ def check_duplicates(example: np.ndarray, lang: np.ndarray, id_names: pa.Array, 
         )
 
 
+def record_location(source: str, index: int) -> str:
+    """Where record ``index`` (from 0) of ``source`` is: ``line N`` in a JSONL file (its n-th record is its
+    n-th non-blank line, as the JSON readers skip blank ones), else ``record N``."""
+    if Path(source).is_file():
+        with open(source, encoding="utf-8", errors="replace") as f:
+            lines = (n for n, line in enumerate(f, 1) if line.strip())
+            return f"line {next(n for i, n in enumerate(lines) if i == index)}"
+    return f"record {index + 1}"
+
+
 def check_language_codes(table: pa.Table, source: str) -> None:
     """One clear error for a language code of no known language, naming the first record (or line) with it."""
     codes = pc.unique(table.column("lang")).to_pylist()
     bad = unknown_language_codes(c for c in codes if c)
     if not bad:
         return
-    first = pc.index(table.column("lang"), bad[0]).as_py()
-    where = f"record {first + 1}"
-    if Path(source).is_file():  # a JSONL file: its n-th record is its n-th non-blank line
-        with open(source, encoding="utf-8") as f:
-            lines = (n for n, line in enumerate(f, 1) if line.strip())
-            where = f"line {next(n for i, n in enumerate(lines) if i == first)}"
+    where = record_location(source, pc.index(table.column("lang"), bad[0]).as_py())
     raise ValueError(
         f"{source}: {where}: unknown language code {bad[0]!r}" + (f" (also {bad[1:5]})" if len(bad) > 1 else "")
         + f"; {LANGUAGE_CODE_HELP}"

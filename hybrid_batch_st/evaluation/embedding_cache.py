@@ -9,8 +9,10 @@ length, another prompt or a changed text misses the cache.
 Location: ``$HYBRID_BATCH_ST_EMBEDDINGS``, else ``$HYBRID_BATCH_ST_CACHE/embeddings`` (default
 ``~/.cache/hybrid_batch_st/embeddings``), one folder per key holding ``.npz`` shards, each
 written to a hidden temporary name and renamed into place. A shard that cannot be read (a disk
-error, a foreign file) is skipped with a warning and its texts are encoded again. Clear the cache
-with ``hybrid-batch-st cache --clear`` or by deleting the folder.
+error, a foreign file) is skipped with a warning and its texts are encoded again. A cache that
+cannot be written (a full disk, a read-only or missing folder) costs no result: the evaluation goes
+on without storing its vectors, with one warning per cache folder and process saying how to move
+or clear it. Clear the cache with ``hybrid-batch-st cache --clear`` or by deleting the folder.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ __all__ = ["cache_root", "model_fingerprint", "encoding_settings", "cache_key", 
 logger = logging.getLogger(__name__)
 
 _FORMAT = "1"
+
+#: Cache roots already reported unwritable in this process (one warning each).
+_UNWRITABLE: set[str] = set()
 
 
 def cache_root() -> Path:
@@ -138,12 +143,27 @@ class EmbeddingCache:
         return missing, out
 
     def add(self, keys: list[bytes], vectors: np.ndarray) -> None:
-        """Store new vectors as one shard, written to a temporary name and renamed into place."""
+        """Store new vectors as one shard, written to a temporary name and renamed into place.
+
+        A shard that cannot be written (any ``OSError``: no space, read-only, not a folder) is not
+        stored, with one warning per cache root and process; the vectors are kept in memory for this
+        process all the same. A cache never costs a result."""
         if not keys:
             return
-        with atomic_path(self.folder / f"{uuid.uuid4().hex}.npz") as tmp, open(tmp, "wb") as f:
-            np.savez(f, keys=np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, 16),
-                     vectors=vectors.astype(np.float32))
+        root = self.folder.parent
+        if str(root) not in _UNWRITABLE:
+            try:
+                with atomic_path(self.folder / f"{uuid.uuid4().hex}.npz") as tmp, open(tmp, "wb") as f:
+                    np.savez(f, keys=np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, 16),
+                             vectors=vectors.astype(np.float32))
+            except OSError as exc:
+                _UNWRITABLE.add(str(root))
+                variable = "HYBRID_BATCH_ST_EMBEDDINGS" if os.environ.get("HYBRID_BATCH_ST_EMBEDDINGS") else \
+                    "HYBRID_BATCH_ST_CACHE"
+                logger.warning("embedding cache: cannot write to %s (%s); going on without caching embeddings (this "
+                               "run's results are unaffected). Move the cache with %s=DIR, or free space with "
+                               "`hybrid-batch-st cache --clear`", root, exc.strerror or f"{type(exc).__name__}: {exc}",
+                               variable)
         index = self._load()
         n = len(self._shards)
         self._shards.append(vectors.astype(np.float32))

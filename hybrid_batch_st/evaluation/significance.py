@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +29,15 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from ..names import SETTINGS
+from ..errors import option_name
+from ..names import MULTILINGUAL_POOL, SETTINGS
 from .measures import canonical_measure, parse_measures
 from .report import PER_QUERY_FILE
 
 __all__ = ["PerQuery", "Comparison", "per_query_of", "load_per_query", "question_values", "compare",
-           "compare_results", "shared_measures", "paired_tests"]
+           "compare_results", "shared_measures", "paired_tests", "common_ground"]
+
+logger = logging.getLogger(__name__)
 
 Key = tuple[str, str, str]  # (setting, query language, pool language)
 
@@ -146,12 +150,48 @@ def _row(measure: str, setting: str, pair: str, a: np.ndarray, b: np.ndarray, re
                       *paired_tests(a, b, resamples, seed))
 
 
+def _pools(run: PerQuery) -> set[str]:
+    """The pools of a run's single-language pairs: what its multilingual pool ``all`` is the union of."""
+    return {k[2] for keyed in run.values.values() for k in keyed if k[2] != MULTILINGUAL_POOL}
+
+
+def common_ground(a: PerQuery, b: PerQuery) -> tuple[PerQuery, PerQuery, list[str]]:
+    """A and B cut to what means the same in both, and a line for each thing left out: language pairs
+    both evaluated, and the multilingual pool only where both built it from the same pools (``--languages
+    en,de`` and ``en,es`` both have ``en->all``, over different pools). An error when nothing is shared."""
+    pools, names = (_pools(a), _pools(b)), (f"A ({a.label})", f"B ({b.label})")
+    held = "; ".join(f"{n}: {'+'.join(sorted(p))}" for n, p in zip(names, pools))
+    measures = [m for m in a.values if m in b.values]
+    same_pool = pools[0] == pools[1]
+    keys = {m: {k for k in a.values[m].keys() & b.values[m].keys() if k[2] != MULTILINGUAL_POOL or same_pool}
+            for m in measures}
+    notes = []
+    if not same_pool and any(k[2] == MULTILINGUAL_POOL for r in (a, b) for m in measures for k in r.values[m]):
+        notes.append(f"multilingual setting left out: its pools differ ({held}); evaluate both on the same "
+                     "languages to compare it")
+    for name, run, other in ((names[0], a, b), (names[1], b, a)):
+        alone = sorted({f"{k[1]}->{k[2]}" for m in measures for k in run.values[m]
+                        if k[2] != MULTILINGUAL_POOL and k not in other.values[m]})
+        if alone:
+            listed = ", ".join(alone[:8]) + (f" and {len(alone) - 8} more" if len(alone) > 8 else "")
+            notes.append(f"left out, evaluated by {name} only: {listed}")
+    if measures and not any(keys.values()):
+        raise ValueError(f"the two evaluations share no language pair with the same pool ({held}); evaluate both "
+                         f"on the same languages ({option_name('languages')})")
+    cut = [PerQuery(r.label, {m: {k: r.values[m][k] for k in keys[m]} for m in measures}) for r in (a, b)]
+    return cut[0], cut[1], notes
+
+
 def compare(a: PerQuery, b: PerQuery, measures: Iterable[str] | str | None = None, resamples: int = 2000,
             seed: int = 0) -> list[Comparison]:
     """Per setting (units: parallel questions) and per language pair (units: queries), B against A
-    on what both evaluated. ``measures`` may use any alias ir-measures knows (``MRR@10``)."""
+    on what both evaluated alike (:func:`common_ground`; what is left out is logged as a warning).
+    ``measures`` may use any alias ir-measures knows (``MRR@10``)."""
     from scipy import stats
 
+    a, b, notes = common_ground(a, b)
+    for note in notes:
+        logger.warning("compare: %s", note)
     out: list[Comparison] = []
     for measure in shared_measures([a, b], measures):
         keys = sorted(set(a.values[measure]) & set(b.values[measure]))

@@ -9,16 +9,44 @@
 - A query id shared across language folders is the same question (significance pairs it).
 - A judged document that no corpus holds is left out (it can never be retrieved); a query whose
   judged documents are all absent from a pool is not evaluated there.
+- An ``_id`` twice in one corpus or queries file is an error naming the file and both lines; qrels
+  naming a query id that ``queries.jsonl`` lacks are left out, counted in one warning.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from .readers import read_jsonl_objects, read_lines, require_dir
 from .task import RetrievalTask, TextSet
 
 __all__ = ["beir_task"]
+
+logger = logging.getLogger(__name__)
+
+
+def _texts(path: Path, text) -> dict[str, str]:
+    """``{_id: text(record)}`` of a corpus or queries file; an ``_id`` seen twice is an error naming both lines."""
+    out: dict[str, str] = {}
+    line_of: dict[str, int] = {}
+    for number, record in read_jsonl_objects(path, ("_id", "text")):
+        key = str(record["_id"])
+        if key in line_of:
+            raise ValueError(f"{path}:{number}: _id {key!r} again (first at line {line_of[key]}); each _id must be "
+                             "unique in a file: remove or renumber one of the two lines")
+        line_of[key] = number
+        out[key] = text(record)
+    return out
+
+
+def _unknown_query_ids(root: Path, split: str, unknown: dict[str, list[str]]) -> None:
+    """One warning for every language's qrels query ids that its queries.jsonl lacks."""
+    total = sum(len(ids) for ids in unknown.values())
+    if total:
+        per = ", ".join(f"{lang}: {len(ids)} (e.g. {ids[0]!r})" for lang, ids in unknown.items() if ids)
+        logger.warning("beir:%s: %d query id(s) in qrels/%s.tsv have no query in queries.jsonl (%s); their judgments "
+                       "are left out", root, total, split, per)
 
 
 def _qrels(path: Path) -> dict[str, dict[str, int]]:
@@ -46,16 +74,18 @@ def beir_task(root: str | Path, split: str = "test", languages: list[str] | None
         if missing:
             raise ValueError(f"beir:{root} has no language folder(s) {missing}; it has {sorted(folders)}")
         folders = {lang: folders[lang] for lang in languages}
-    queries, pools, qrels = {}, {}, {}
+    queries, pools, qrels, unknown = {}, {}, {}, {}
     for lang, folder in folders.items():
         if (folder / "corpus.jsonl").is_file():
-            pools[lang] = TextSet(lang, {str(r["_id"]): f"{r.get('title') or ''} {r['text']}".strip()
-                                         for _, r in read_jsonl_objects(folder / "corpus.jsonl", ("_id", "text"))})
+            pools[lang] = TextSet(lang, _texts(folder / "corpus.jsonl",
+                                               lambda r: f"{r.get('title') or ''} {r['text']}".strip()))
         judged = folder / "qrels" / f"{split}.tsv"
         if (folder / "queries.jsonl").is_file() and judged.is_file():
             qrels[lang] = _qrels(judged)
-            texts = {str(r["_id"]): str(r["text"]) for _, r in read_jsonl_objects(folder / "queries.jsonl", ("_id", "text"))}
+            texts = _texts(folder / "queries.jsonl", lambda r: str(r["text"]))
             queries[lang] = TextSet(lang, {q: t for q, t in texts.items() if q in qrels[lang]})
+            unknown[lang] = sorted(q for q in qrels[lang] if q not in texts)
+    _unknown_query_ids(root, split, unknown)
     if not queries or not pools:
         raise FileNotFoundError(f"beir:{root}: needs at least one <lang>/queries.jsonl with qrels/{split}.tsv and one "
                                 "<lang>/corpus.jsonl")

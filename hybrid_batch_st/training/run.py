@@ -3,6 +3,7 @@ saved model (with its recipe in the model card) and, optionally, its evaluation 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -55,6 +56,17 @@ def _prepare_model(config: TrainConfig, model):
             if "word_embeddings" in name:
                 parameter.requires_grad_(False)
     return model
+
+
+@contextlib.contextmanager
+def _training_length(model, limit: int | None):
+    """``model`` truncates to ``limit`` tokens (where that is shorter) within the block, then to its own length."""
+    own = model.max_seq_length
+    cap_max_seq_length(model, limit)
+    try:
+        yield
+    finally:
+        model.max_seq_length = own
 
 
 def training_arguments(config: TrainConfig, output_dir: str, batch_sampler, prompts, multi_dataset_batch_sampler,
@@ -147,14 +159,15 @@ def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutc
             logger.warning("dropping %d example(s) present in one language only: %s", sum(singles.values()), singles)
             pairs = pairs.without_single_language_ids()
     model = _prepare_model(config, model)
-    if config.save_steps or config.resume:  # kept until OUTPUT is complete, for --resume
-        checkpoints = config.checkpoint_dir
-        if config.resume and not checkpoints.is_dir():
-            logger.warning("resume: no checkpoints in %s; training from the start", checkpoints)
-        trainer = _run_trainer(config, model, pairs, str(checkpoints), evaluator)
-    else:
-        with tempfile.TemporaryDirectory(prefix="hybrid-batch-st-trainer-") as scratch:
-            trainer = _run_trainer(config, model, pairs, scratch, evaluator)
+    with _training_length(model, config.train_max_seq_length):
+        if config.save_steps or config.resume:  # kept until OUTPUT is complete, for --resume
+            checkpoints = config.checkpoint_dir
+            if config.resume and not checkpoints.is_dir():
+                logger.warning("resume: no checkpoints in %s; training from the start", checkpoints)
+            trainer = _run_trainer(config, model, pairs, str(checkpoints), evaluator)
+        else:
+            with tempfile.TemporaryDirectory(prefix="hybrid-batch-st-trainer-") as scratch:
+                trainer = _run_trainer(config, model, pairs, scratch, evaluator)
     losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
     if not trainer.is_world_process_zero():  # under torchrun / accelerate launch, rank 0 evaluates and saves
         return TrainOutcome(model, None, losses)

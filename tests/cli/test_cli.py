@@ -225,3 +225,21 @@ def test_public_imports_and_no_shims():
                  "hybrid_batch_st.config", "hybrid_batch_st.compare"):  # moved without shims (nothing was released)
         with pytest.raises(ModuleNotFoundError):
             importlib.import_module(gone)
+
+
+def test_a_damaged_model_file_is_one_line_naming_it(tiny_model_dir, tmp_path, capsys):
+    import shutil
+
+    damaged = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, damaged)
+    [weights] = damaged.rglob("model.safetensors")
+    with weights.open("r+b") as f:  # a download or copy cut short
+        f.truncate(weights.stat().st_size // 2)
+    code = main(["evaluate", "--model", str(damaged), "--languages", "en", "--output", str(tmp_path / "e")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (
+        f"hybrid-batch-st evaluate: error: model file {weights} is damaged (Error while deserializing header: "
+        "incomplete metadata, file not fully covered): it was cut short or changed on disk; save the model there "
+        "again (model.save(path)), or download it again")
+    assert not (tmp_path / "e").exists()

@@ -30,3 +30,9 @@ def test_demo_runs_the_whole_path(tiny_model_dir, tmp_path, capsys):
         encoding = json.loads((out / part / "eval_heldout" / "results.json").read_text())["encoding"]
         assert encoding["max_seq_length"] == 64, part
     assert "paired over parallel questions" in summary["significance"]
+    # trained on inputs cut at train_max_seq_length (the demo's default, 64), evaluated at max_seq_length
+    assert json.loads((out / "hybrid" / "train_config.json").read_text())["train_max_seq_length"] == 64
+    assert "[demo] calibration: the base model encoded its " in printed and " held-out texts in " in printed
+    assert set(summary["phase_seconds"]) == {"base model", "X-X (monolingual)", "X-Y (cross-lingual)", "hybrid",
+                                             "Pyserini export and search"}
+    assert summary["encode_seconds"] > 0

@@ -117,3 +117,28 @@ def test_mine_stores_ids_and_training_uses_them_in_every_in_batch_recipe(tiny_mo
         assert list(first[0]) == ["anchor", "positive", "negative_1", "negative_2"]
         outcome = train(config)
         assert outcome.losses and all(math.isfinite(x) for x in outcome.losses)
+
+
+def test_a_negatives_file_error_names_its_line(tmp_path, capsys):
+    pairs = synthetic(10)
+    one = tmp_path / "neg.jsonl"
+    one.write_text('{"id": "q1", "negatives": ["q2", "nobody"]}\n', encoding="utf-8")
+    with pytest.raises(ValueError) as raised:
+        pairs.with_negatives(one)
+    assert str(raised.value).startswith(f"{one}: line 1 (id='q1') lists negative id 'nobody', which no example has")
+    several = tmp_path / "several.jsonl"  # blank lines count: the location is the file's own line number
+    several.write_text('{"id": "q1", "negatives": ["q2"]}\n\n{"id": "q3", "negatives": ["q4"]}\n'
+                       '{"id": "q5", "negatives": ["q1", "q9x"]}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"^{several}: line 4 \(id='q5'\) lists negative id 'q9x', which no "):
+        pairs.with_negatives(several)
+    several.write_text('{"id": "q1", "negatives": ["q2"]}\n\n{"id": "q77", "negatives": ["q4"]}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"^{several}: line 3: id 'q77' is no example of the data"):
+        pairs.with_negatives(several)
+    sample, _ = load_training_data("sample", ["en", "de"])
+    first = next(sample.records())["id"]
+    one.write_text(json.dumps({"id": first, "negatives": ["nobody"]}) + "\n", encoding="utf-8")
+    code = main(["train", "--languages", "en,de", "--negatives-file", str(one), "--negatives", "1",
+                 "--output", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert code == 2 and err.startswith(f"hybrid-batch-st train: error: {one}: line 1 (id={first!r}) lists negative id "
+                                        "'nobody', which no example has")

@@ -105,3 +105,58 @@ def test_two_cpu_processes_encode_as_one(tiny_model_dir):
     with encoding_pool(model, ["cpu", "cpu"]) as pool:
         pooled = encode_documents(model, texts, pool=pool)
     np.testing.assert_allclose(pooled, encode_documents(model, texts), atol=1e-5)
+
+
+def test_a_cache_disk_that_fills_mid_shard_costs_no_result(tiny_model_dir, tmp_path):
+    """The cache's first shard write fails half-way (the disk is full): the evaluation ends with the same
+    results as without a cache, one warning names the cache folder and the fix, no partial shard stays."""
+    code = (
+        "import json, logging\n"
+        "from sentence_transformers import SentenceTransformer\n"
+        "from hybrid_batch_st.evaluation import evaluate\n"
+        "from tests.evaluation.test_evaluation import toy_benchmark\n"
+        "logging.basicConfig(level=logging.WARNING, format='%(message)s')\n"
+        f"model = SentenceTransformer({str(tiny_model_dir)!r}, device='cpu')\n"
+        f"cached = evaluate(model, toy_benchmark(), ['AP'], show_progress_bar=False, cache={str(tmp_path / 'c')!r})\n"
+        "plain = evaluate(model, toy_benchmark(), ['AP'], show_progress_bar=False, cache=False)\n"
+        "print(json.dumps([cached.macro == plain.macro, [p.per_query for p in cached.pairs] == "
+        "[p.per_query for p in plain.pairs]]))\n"
+    )
+    import subprocess
+    import sys
+
+    prelude = ("import resource, signal\n"
+               "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+               "resource.setrlimit(resource.RLIMIT_FSIZE, (300, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n")
+    done = subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[true,", "true]"]
+    warnings = [line for line in done.stderr.splitlines() if "embedding cache" in line]
+    assert len(warnings) == 1, done.stderr  # queries and documents of every language: one warning
+    assert f"cannot write to {tmp_path / 'c'} (File too large)" in warnings[0]
+    # the variable that sets the location here (the test session's $HYBRID_BATCH_ST_EMBEDDINGS)
+    assert "Move the cache with HYBRID_BATCH_ST_EMBEDDINGS=DIR" in warnings[0]
+    assert "`hybrid-batch-st cache --clear`" in warnings[0]
+    assert not [p for p in (tmp_path / "c").rglob("*") if p.is_file()]  # no half-written shard
+
+
+def test_an_unwritable_cache_folder_costs_no_result_at_the_command_line(tiny_model_dir, tmp_path):
+    """``$HYBRID_BATCH_ST_CACHE`` under a file (as root, chmod would not stop a write): `evaluate` still
+    writes its report, with one warning naming the cache folder and how to move or clear it."""
+    import os
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    env = {k: v for k, v in os.environ.items() if k != "HYBRID_BATCH_ST_EMBEDDINGS"}
+    env["HYBRID_BATCH_ST_CACHE"] = str(blocker / "cache")
+    done = subprocess.run([sys.executable, "-m", "hybrid_batch_st.cli", "evaluate", "--model", str(tiny_model_dir),
+                           "--languages", "en,de", "--output", str(tmp_path / "report")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "report" / "results.json").is_file()
+    warnings = [line for line in done.stderr.splitlines() if "embedding cache" in line]
+    assert len(warnings) == 1, done.stderr
+    assert f"cannot write to {blocker / 'cache' / 'embeddings'} ({blocker} is a file, not a folder)" in warnings[0]
+    assert "HYBRID_BATCH_ST_CACHE=DIR" in warnings[0] and "`hybrid-batch-st cache --clear`" in warnings[0]

@@ -149,3 +149,29 @@ def test_measures_from_ranks_equal_ir_measures_on_the_full_ranking():
             if measure == "RR@10" and qid in tied:
                 continue
             assert value == pytest.approx(expected[(measure, qid)], abs=1e-9), (measure, qid)
+
+
+def test_compare_pairs_like_with_like_across_language_sets(tiny_model_dir, tmp_path, capsys, caplog):
+    """`evaluate --languages en,de` against `--languages en,es`: their multilingual pools (en+de, en+es) differ,
+    so the multilingual setting is left out, as are the pairs one side lacks, and the output says so;
+    with no pair in common, compare refuses."""
+    from hybrid_batch_st.cli import main
+
+    for name, languages in (("ende", "en,de"), ("enes", "en,es"), ("de", "de")):
+        assert main(["evaluate", "--model", str(tiny_model_dir), "--languages", languages, "--no-cache",
+                     "--output", str(tmp_path / name)]) == 0
+    capsys.readouterr()
+    with caplog.at_level("WARNING"):
+        assert main(["compare", str(tmp_path / "ende"), str(tmp_path / "enes")]) == 0
+    table = capsys.readouterr().out
+    assert "multilingual" not in table and "en->all" not in table  # no pool compared with another
+    assert "en->en" in table and "de->de" not in table and "es->es" not in table and "en->de" not in table
+    notes = [r.getMessage() for r in caplog.records]
+    assert any("multilingual setting left out: its pools differ" in n and "de+en" in n and "en+es" in n for n in notes)
+    assert any("evaluated by A (" in n and "only: de->de, de->en, en->de" in n for n in notes), notes
+    assert any("evaluated by B (" in n and "only: en->es, es->en, es->es" in n for n in notes), notes
+
+    a, b = load_per_query(tmp_path / "ende"), load_per_query(tmp_path / "ende")
+    assert {(r.setting, r.pair) for r in compare(a, b)} >= {("multilingual", ""), ("multilingual", "en->all")}
+    assert main(["compare", str(tmp_path / "enes"), str(tmp_path / "de")]) == 2
+    assert "share no language pair with the same pool" in capsys.readouterr().err

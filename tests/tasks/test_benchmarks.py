@@ -273,3 +273,29 @@ def test_shared_xsid_de_ba_is_judged_by_its_own_english_text():
                 checked += 1
             block = {}
     assert checked >= 490
+
+def test_beir_duplicate_id_is_an_error_naming_both_lines_and_unknown_qrels_queries_one_warning(tmp_path, caplog,
+                                                                                               capsys):
+    from hybrid_batch_st.cli import main
+
+    root = beir_folder(tmp_path / "beir")
+    corpus = root / "en" / "corpus.jsonl"
+    with corpus.open("a", encoding="utf-8") as f:  # line 4: d2 again, with another text
+        f.write(json.dumps({"_id": "d2", "title": "", "text": "Another text under the same id."}) + "\n")
+    with pytest.raises(ValueError) as raised:
+        beir_task(root)
+    assert str(raised.value) == (f"{corpus}:4: _id 'd2' again (first at line 2); each _id must be unique in a file: "
+                                 "remove or renumber one of the two lines")
+    assert main(["evaluate", "--model", "m", "--benchmark", f"beir:{root}", "--output", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.strip() == f"hybrid-batch-st evaluate: error: {raised.value}"
+
+    root = beir_folder(tmp_path / "beir2")
+    with (root / "en" / "qrels" / "test.tsv").open("a") as f:
+        f.write("q7\td1\t1\nq8\td2\t1\nq8\td3\t1\n")  # q7, q8: no such query in en/queries.jsonl
+    (root / "de" / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq5\td2\t1\n")
+    with caplog.at_level("WARNING"):
+        task = beir_task(root)
+    warned = [r.getMessage() for r in caplog.records if r.name == "hybrid_batch_st.tasks.beir"]
+    assert warned == [f"beir:{root}: 3 query id(s) in qrels/test.tsv have no query in queries.jsonl "
+                      "(de: 1 (e.g. 'q5'), en: 2 (e.g. 'q7')); their judgments are left out"]
+    assert sorted(task.queries["en"].texts) == ["q1", "q2"] and sorted(task.queries["de"].texts) == ["q1"]

@@ -168,3 +168,21 @@ def test_cached_symmetric_loss_and_merge_with_base(tiny_model_dir, tmp_path):
     assert changed > 0, "training changed no weight"
     with pytest.raises(ValueError, match="merge_with_base=1.5 must be in"):
         dataclasses.replace(config, merge_with_base=1.5).validate()
+
+
+def test_train_max_seq_length_cuts_training_inputs_only(tiny_model_dir, tmp_path):
+    from hybrid_batch_st.training import TrainConfig, train as run
+
+    def trained(**options):
+        config = TrainConfig(model=str(tiny_model_dir), languages=["en", "de"], steps=3, batch_size=8, eval="heldout",
+                             output=str(tmp_path / str(len(list(tmp_path.iterdir())))), **options)
+        return run(config)
+
+    full, cut = trained(), trained(train_max_seq_length=8)
+    assert cut.losses != full.losses  # 8 tokens per text: another training
+    assert cut.model.max_seq_length == full.model.max_seq_length == 128  # saved and evaluated at the full length
+    assert cut.evaluation.encoding["max_seq_length"] == 128
+    assert SentenceTransformer(str(cut.saved_to), device="cpu").max_seq_length == 128
+    assert trained(train_max_seq_length=0).losses == full.losses  # 0: no cut
+    with pytest.raises(ValueError, match="train_max_seq_length=-1 must be a number of tokens >= 0"):
+        TrainConfig(train_max_seq_length=-1).validate()
