@@ -8,8 +8,9 @@ from pathlib import Path
 
 from ..atomic import check_overwrite
 from ..training.config import DEMO_DEFAULTS, TrainConfig
-from ..training.option_values import parse_languages, parse_recipes
-from .parser import config_overrides
+from ..languages import parse_languages
+from ..training.option_values import parse_recipes
+from ..training.flags import config_overrides
 
 __all__ = ["COMMANDS"]
 
@@ -171,9 +172,14 @@ def compare(args: argparse.Namespace) -> int:
     measures = shared_measures([runs[0] for runs in systems], args.measures)  # aliases resolved, checked first
     baseline = systems[0][0]
     for [other] in systems[1:]:
-        rows = run(baseline, other, measures, resamples=args.resamples, seed=args.seed)
+        rows = run(baseline, other, measures, seed=args.seed, **_resamples(args))
         print(comparison_table(rows, baseline.label, other.label, args.level))
     return 0
+
+
+def _resamples(args: argparse.Namespace) -> dict[str, int]:
+    """``--resamples`` where given; else each test keeps its function's own default (spelled there once)."""
+    return {} if args.resamples is None else {"resamples": args.resamples}
 
 
 def _compare_seeds(args: argparse.Namespace, systems: list) -> int:
@@ -184,8 +190,8 @@ def _compare_seeds(args: argparse.Namespace, systems: list) -> int:
     names = [runs[0].label + (f" (+{len(runs) - 1} more seeds)" if len(runs) > 1 else "") for runs in systems]
     for measure in shared_measures([r for runs in systems for r in runs], args.measures):
         # a single-run first system is taken as one fixed model (the base model), needing no seeds
-        done = [(names[0], name, compare_over_seeds(systems[0], runs, measure, args.resamples, args.seed,
-                                                    fixed=(len(systems[0]) == 1, False)))
+        done = [(names[0], name, compare_over_seeds(systems[0], runs, measure, seed=args.seed,
+                                                    fixed=(len(systems[0]) == 1, False), **_resamples(args)))
                 for name, runs in zip(names[1:], systems[1:])]
         print(seed_table(done, args.level))
     return 0

@@ -1,62 +1,18 @@
 """The ``hybrid-batch-st`` argument parser. Training flags are derived from
-:class:`~hybrid_batch_st.training.config.TrainConfig`, so each option is defined once. Imports nothing heavy."""
+:class:`~hybrid_batch_st.training.config.TrainConfig` (:mod:`hybrid_batch_st.training.flags`), so each option is
+defined once. Imports nothing heavy."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-from typing import Any, Callable, Mapping
 
 from .. import __version__
 from ..names import DEFAULT_MEASURES, RECIPE_LABELS, RECIPES
 from ..tasks import BENCHMARK_NAMES
-from ..training.config import DEMO_DEFAULTS, DEMO_RECIPES, TrainConfig
+from ..training.config import DEMO_DEFAULTS, DEMO_RECIPES
+from ..training.flags import add_config_flags
 
-__all__ = ["build_parser", "config_overrides"]
-
-
-def _checked(parse: Callable[[Any], Any]) -> Callable[[str], Any]:
-    """A flag type from a config parser: its ValueError becomes argparse's usage error."""
-    def convert(text: str) -> Any:
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-    convert.__name__ = getattr(parse, "__name__", "value")
-    return convert
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ",".join(map(str, value))
-    if isinstance(value, dict):
-        return ",".join(f"{k}={v}" for k, v in value.items())
-    return "none" if value is None else str(value)
-
-
-def add_config_flags(parser: argparse.ArgumentParser, defaults: Mapping[str, Any] | None = None,
-                     exclude: tuple[str, ...] = ()) -> None:
-    """One flag per :class:`TrainConfig` field (``--learning-rate`` for ``learning_rate``), default None
-    (so a config file can fill it), its default shown in the help."""
-    defaults = {f.name: getattr(TrainConfig(), f.name) for f in dataclasses.fields(TrainConfig)} | dict(defaults or {})
-    group = parser.add_argument_group("training options (also keys of a --config JSON file)")
-    group.add_argument("--config", metavar="FILE", help="JSON file with these options as keys; flags override it")
-    for f in dataclasses.fields(TrainConfig):
-        if f.name in exclude:
-            continue
-        meta, flag = f.metadata, "--" + f.name.replace("_", "-")
-        text = f"{meta['help']} (default: {_shown(defaults[f.name])})"
-        if f.type in (bool, "bool"):
-            group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=text)
-        else:
-            group.add_argument(flag, default=None, help=text, metavar=meta.get("metavar"), choices=meta.get("choices"),
-                               type=_checked(meta["parse"]) if meta.get("parse") else None)
-
-
-def config_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The :class:`TrainConfig` options given as flags."""
-    names = {f.name for f in dataclasses.fields(TrainConfig)}
-    return {k: v for k, v in vars(args).items() if k in names and v is not None}
+__all__ = ["build_parser"]
 
 
 def _sub(sub, name: str, summary: str, description: str, examples: list[str]):
@@ -225,7 +181,8 @@ def _add_compare_and_cache(sub) -> None:
                    help="evaluation folders (or their results.json), baseline first; FOLDER,FOLDER,... = one system's "
                         "runs over seeds")
     p.add_argument("--measures", help="comma-separated measures to compare (default: all both have)")
-    p.add_argument("--resamples", type=int, default=2000, help="randomization test resamples (default: 2000)")
+    p.add_argument("--resamples", type=int, help="resamples of the randomization test (two systems) or the bootstrap "
+                   "(over seeds) (default: those of hybrid_batch_st.evaluation.compare / compare_over_seeds)")
     p.add_argument("--level", type=float, default=0.05, help="mark corrected p below this (default: 0.05)")
     p.add_argument("--seed", type=int, default=0, help="randomization seed (default: 0)")
 

@@ -3,7 +3,6 @@
 - :mod:`.dataset`: :class:`MultilingualPairDataset` (records in, ``datasets.Dataset`` of pair rows out);
 - :mod:`.records`: reading and checking ``{id, lang, question, answer}`` records (JSONL, mappings);
 - :mod:`.pair_index`: the integer view of the records and the numbering of pair rows;
-- :mod:`.language_codes`: which language codes are accepted;
 - :mod:`.sources`: data-source names (``sample``, ``xquad-r``, a folder, a file) -> data.
 """
 

@@ -92,7 +92,7 @@ class MultilingualPairDataset:
         ``source`` names the input in error messages (records are numbered from 1). Language codes
         may be ISO 639-1 or 639-3, BCP-47 or FLORES-200 (``en``, ``deu``, ``en-US``, ``deu_Latn``); each
         is named by its language alone unless the data holds that language in several scripts or regions
-        (:func:`~hybrid_batch_st.data.language_codes.normalise_languages`); ``languages`` may use any form.
+        (:func:`~hybrid_batch_st.languages.normalise_languages`); ``languages`` may use any form.
         """
         return cls._from_table(collect_records((f"record {n}", r) for n, r in enumerate(records, 1)), source, languages)
 

@@ -34,14 +34,12 @@ if TYPE_CHECKING:
     from ..tasks.task import RetrievalTask
     from .dataset import MultilingualPairDataset
 
-__all__ = ["SPLIT_SOURCES", "EVAL_SOURCES", "load_languages", "load_training_data", "training_data_of",
+__all__ = ["SPLIT_SOURCES", "load_languages", "load_training_data", "training_data_of",
            "load_eval_data"]
 
 Languages = dict[str, SquadRLanguage]
 #: Named sources split into training and held-out articles.
 SPLIT_SOURCES = ("sample", "xquad-r")
-#: Named evaluation sources besides a SQuAD-R folder.
-EVAL_SOURCES = ("heldout", "validation", "auto", *BENCHMARK_NAMES)
 
 
 def load_languages(source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,

@@ -12,7 +12,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from ..data.language_codes import canonical_language
+from ..languages import canonical_language
 from ..names import MULTILINGUAL_POOL
 from .results import PairResult
 

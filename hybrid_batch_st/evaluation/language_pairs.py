@@ -1,4 +1,5 @@
-"""Scoring a model on every language pair of a multilingual retrieval benchmark (../shared/METHOD.md).
+"""Scoring a model on every language pair of a multilingual retrieval benchmark (the LAReQA protocol of
+arXiv 2408.10536).
 
 The benchmark is a :class:`~hybrid_batch_st.tasks.task.RetrievalTask` (a LAReQA-style
 ``{lang: SquadRLanguage}`` is turned into one). Settings come from the task:

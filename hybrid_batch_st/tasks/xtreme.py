@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from ..data.language_codes import canonical_language
+from ..languages import canonical_language
 from .readers import read_lines, require_dir
 from .task import RetrievalTask, TextSet
 

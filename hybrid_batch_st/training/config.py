@@ -16,7 +16,8 @@ from typing import Any, Callable, Mapping
 from ..names import DEFAULT_MEASURES, DEFAULT_MODEL, LANGUAGE_CHOICES, LOSSES, MODES, RECIPES
 from ..sampling.options import check_sampler_options
 from ..tasks.sample import TRAIN_ARTICLES
-from .option_values import _hf_columns, _measures, parse_alpha, parse_language_weights, parse_languages, parse_recipes
+from ..languages import parse_languages
+from .option_values import _hf_columns, _measures, parse_alpha, parse_language_weights, parse_recipes
 
 __all__ = ["TrainConfig", "DEMO_DEFAULTS", "DEMO_RECIPES"]
 
@@ -203,7 +204,7 @@ class TrainConfig:
         return {k: v for k, v in self.to_dict().items() if k not in ("output", "data_dir", "eval", "measures")}
 
 
-#: The recipes ``hybrid-batch-st demo`` trains unless ``--recipes`` names others.
-DEMO_RECIPES = ("monolingual", "cross-lingual", "hybrid")
+#: The recipes ``hybrid-batch-st demo`` trains unless ``--recipes`` names others: X-X, X-Y and hybrid batches.
+DEMO_RECIPES = MODES[:3]
 #: Where ``hybrid-batch-st demo`` departs from :class:`TrainConfig`'s defaults (a shorter, faster run).
 DEMO_DEFAULTS: dict[str, Any] = {"steps": 30, "learning_rate": 5e-5, "eval": "heldout", "output": "runs/demo"}
