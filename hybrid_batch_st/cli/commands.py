@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from ..atomic import check_overwrite
-from ..training.config import DEMO_DEFAULTS, TrainConfig
 from ..languages import parse_languages
-from ..training.option_values import parse_recipes
+from ..training.config import DEMO_DEFAULTS, TrainConfig
 from ..training.flags import config_overrides
+from ..training.option_values import parse_recipes
 
 __all__ = ["COMMANDS"]
 
@@ -66,8 +66,8 @@ def demo(args: argparse.Namespace) -> int:
 
 def evaluate(args: argparse.Namespace) -> int:
     from ..data.sources import load_eval_data
-    from ..evaluation.language_pairs import evaluate as run
     from ..evaluation.groups import parse_groups
+    from ..evaluation.language_pairs import evaluate as run
     from ..evaluation.measures import parse_measures
     from ..evaluation.report import write_report
     from ..evaluation.tables import macro_table

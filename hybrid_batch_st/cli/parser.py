@@ -29,10 +29,11 @@ def _add_train(sub) -> None:
     p = _sub(sub, "train", "fine-tune a model with hybrid batches (or another --recipe) and save it",
              "Fine-tune a sentence-transformers model on parallel QA pairs with hybrid batches or the recipes users "
              "would otherwise pick (--recipe: monolingual, cross-lingual or mixed batches, stock per-pair datasets, "
-             "distillation, hybrid+distillation) on the stock SentenceTransformerTrainer, save it to OUTPUT/model with its "
-             "recipe in the model card, and evaluate it on every language pair. Runs unchanged under torchrun and "
-             "accelerate launch.",
-             ["hybrid-batch-st train --model all-MiniLM-L6-v2 --train sample --recipe hybrid --alpha 0.5 --output runs/hy",
+             "distillation, hybrid+distillation) on the stock SentenceTransformerTrainer, save it to OUTPUT/model "
+             "with its recipe in the model card, and evaluate it on every language pair. Runs unchanged under "
+             "torchrun and accelerate launch.",
+             ["hybrid-batch-st train --model all-MiniLM-L6-v2 --train sample --recipe hybrid --alpha 0.5 "
+              "--output runs/hy",
               "hybrid-batch-st train --train mlqa-r --recipe distillation --pivot-language en --output runs/kd",
               "hybrid-batch-st train --config run.json --seed 1",
               "torchrun --nproc_per_node 2 -m hybrid_batch_st.cli train --train pairs.jsonl --output runs/ddp"])
@@ -47,7 +48,8 @@ def _add_mine(sub) -> None:
              "negatives; training with --negatives-file and --negatives K then gives each row the answers of "
              "those examples in the row's answer language.",
              ["hybrid-batch-st mine --train mlqa-r --model M --validation-share 0.1 --output runs/negatives.jsonl",
-              "hybrid-batch-st train --train mlqa-r --validation-share 0.1 --negatives-file runs/negatives.jsonl --negatives 3"])
+              "hybrid-batch-st train --train mlqa-r --validation-share 0.1 --negatives-file runs/negatives.jsonl "
+              "--negatives 3"])
     add_config_flags(p, exclude=("output",))
     p.add_argument("--output", required=True, help="the negatives file to write (JSONL: id, negatives)")
     p.add_argument("--count", type=int, default=7, help="negatives per example (default: 7)")
@@ -85,10 +87,11 @@ def _benchmark_flags(p: argparse.ArgumentParser) -> None:
                         "the others are downloaded once, checked, unless --data-dir), parallel:PATH (JSONL "
                         "of id/lang/text or a folder of <lang>.txt), beir:DIR (BEIR folders per language) or a SQuAD-R "
                         "folder (default: sample)")
-    p.add_argument("--data-dir", help="folder holding the benchmarks' folders (xquad-r/, mlqa-r/, tatoeba/, flores200/, "
-                                      "xsid/, xflickrco/; default: the download cache, filled once from the upstream repositories)")
+    p.add_argument("--data-dir", help="folder holding the benchmarks' folders (xquad-r/, mlqa-r/, tatoeba/, "
+                   "flores200/, xsid/, xflickrco/; default: the download cache, filled once from the upstream "
+                   "repositories)")
     p.add_argument("--split", help="the split of benchmarks that have several: flores200 dev|devtest (default "
-                                   "devtest), xsid test|valid (default test), beir:DIR qrels/<split>.tsv (default test)")
+                   "devtest), xsid test|valid (default test), beir:DIR qrels/<split>.tsv (default test)")
 
 
 def _add_evaluate(sub) -> None:
@@ -96,7 +99,8 @@ def _add_evaluate(sub) -> None:
              "Mono-, cross- and multilingual retrieval on every language pair, exact full-ranking measures by "
              "ir-measures, language bias; writes results.json, per_query.tsv.gz, results.md and heatmap.png.",
              ["hybrid-batch-st evaluate --model runs/hy/model --output runs/hy-eval",
-              "hybrid-batch-st evaluate --model M --benchmark xquad-r --data-dir data --measures AP,nDCG@10 --output E"])
+              "hybrid-batch-st evaluate --model M --benchmark xquad-r --data-dir data --measures AP,nDCG@10 "
+              "--output E"])
     p.add_argument("--model", required=True, help="sentence-transformers model id or folder")
     _benchmark_flags(p)
     p.add_argument("--languages", help="comma-separated subset of the benchmark's languages, any code form: de, deu, "
@@ -108,7 +112,8 @@ def _add_evaluate(sub) -> None:
     p.add_argument("--depth", type=int, default=0,
                    help="0: exact, the full ranking; N: an approximation cutting each ranking at N (default: 0)")
     p.add_argument("--sample-items", type=int, metavar="N", help="a seeded sample of about N parallel items per "
-                   "language, the same in every language (tatoeba, flores200, xsid, xflickrco, parallel:; default: all)")
+                   "language, the same in every language (tatoeba, flores200, xsid, xflickrco, parallel:; "
+                   "default: all)")
     p.add_argument("--no-cache", action="store_true", help="encode every text even if cached, and store nothing")
     p.add_argument("--batch-size", type=int, default=16, help="texts encoded at once (default: 16, fastest on CPU)")
     p.add_argument("--devices", help="encode in sentence-transformers' multi-process pool, e.g. cuda:0,cuda:1 or "

@@ -25,11 +25,10 @@ import pyarrow.compute as pc
 from datasets import Dataset, DatasetInfo, Features, Value
 from datasets.table import InMemoryTable
 
-from ..errors import option
 from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder
 from .pair_index import ChunkedTexts, PairIndex, PairResolver
 from .negatives import HardNegatives, listed_negatives, read_negatives, record_lists
-from .records import REQUIRED_FIELDS, SCHEMA, check_duplicates, check_values, collect_records, named_languages, read_jsonl
+from .records import REQUIRED_FIELDS, SCHEMA, check_duplicates, check_values, collect_records, named_languages, read_jsonl  # noqa: E501
 
 if TYPE_CHECKING:
     from datasets import DatasetDict

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import option
-from ..tasks.readers import iter_lines
 from ..languages import LANGUAGE_CODE_HELP, normalise_languages, select_codes, unknown_language_codes
+from ..tasks.readers import iter_lines
 
 __all__ = ["REQUIRED_FIELDS", "SCHEMA", "collect_records", "read_jsonl", "check_values", "check_duplicates",
            "named_languages", "check_language_codes"]
@@ -34,7 +34,8 @@ def collect_records(items: Iterable[tuple[str, Mapping[str, Any]]]) -> pa.Table:
     columns: dict[str, list[str]] = {name: [] for name in REQUIRED_FIELDS}
     for where, record in items:
         if not isinstance(record, Mapping):
-            raise ValueError(f"{where}: expected a JSON object with {list(REQUIRED_FIELDS)}, got {type(record).__name__}")
+            raise ValueError(f"{where}: expected a JSON object with {list(REQUIRED_FIELDS)}, "
+                             f"got {type(record).__name__}")
         missing = [f for f in REQUIRED_FIELDS if not isinstance(record.get(f), str) or not record.get(f)]
         if missing:
             raise ValueError(

@@ -14,8 +14,8 @@ A source is one of:
 ``sample`` and ``xquad-r`` are split by article: the first ``train_articles`` articles train, the
 rest are held out (``train_articles=0``: every article trains). With ``validation_share`` > 0, a
 share of the training part's question ids and their articles is held out as a validation split
-(:func:`~hybrid_batch_st.tasks.squad_r.split_validation`), and that split is the held-out part. Evaluating on ``"sample"``
-means its held-out articles.
+(:func:`~hybrid_batch_st.tasks.squad_r.split_validation`), and that split is the held-out part. Evaluating
+on ``"sample"`` means its held-out articles.
 """
 
 from __future__ import annotations

@@ -133,7 +133,8 @@ def _score_all(task: RetrievalTask, enc: EncodedTask, settings, scorer: Scorer, 
     for query_set, pool in task.pairs:
         setting = task.setting(query_set, pool)
         if setting in settings:
-            _score(task, enc, scorer, watch, query_set, [pool], pool, setting, np.array(enc.doc_ids[pool], dtype=object))
+            doc_ids = np.array(enc.doc_ids[pool], dtype=object)
+            _score(task, enc, scorer, watch, query_set, [pool], pool, setting, doc_ids)
     distances: list[float] = []
     same_top1: dict[str, float] = {}
     if "multilingual" in settings and task.multilingual:

@@ -10,6 +10,7 @@ from ..atomic import atomic_dir
 from ..models import ENCODE_BATCH_SIZE, encode_documents, load_model, resolve_model
 from .compat import ENCODER_DIR, check_parity, encoder_settings, save_settings
 from .formats import read_corpus
+from .jvm import require_pyserini
 
 __all__ = ["build_index", "load_st_model"]
 
@@ -46,6 +47,7 @@ def build_index(
 
     if index_type not in ("flat", "hnsw"):
         raise ValueError(f"index_type={index_type!r} must be 'flat' or 'hnsw'")
+    require_pyserini()  # before encoding: the export checks Pyserini's own query encoder against the model
     ids, texts = read_corpus(corpus)
     model, model_dir = load_st_model(model)
     settings = encoder_settings(model)

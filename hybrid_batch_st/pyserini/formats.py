@@ -109,5 +109,6 @@ def score_run(run: str | Path, qrels: str | Path, measures: Iterable[str] | str 
         if not Path(p).is_file():
             raise FileNotFoundError(f"{p} does not exist")
     parsed = [ir_measures.parse_measure(m) for m in parse_measures(measures)]
-    values = ir_measures.calc_aggregate(parsed, ir_measures.read_trec_qrels(str(qrels)), ir_measures.read_trec_run(str(run)))
+    values = ir_measures.calc_aggregate(parsed, ir_measures.read_trec_qrels(str(qrels)),
+                                        ir_measures.read_trec_run(str(run)))
     return {str(m): float(values[m]) for m in parsed}

@@ -4,9 +4,8 @@ TREC runs written by Pyserini's own output writer."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping
 
-import numpy as np
 from tqdm.auto import tqdm
 
 from ..atomic import atomic_path

@@ -47,9 +47,9 @@ import torch
 from datasets import Dataset
 from sentence_transformers.base.sampler import DefaultBatchSampler
 
+from ..data.pair_index import resolver_of
 from ..errors import option_name
 from .cycles import Cycle
-from ..data.pair_index import resolver_of
 from .distributed import loader_epoch, process_world_size
 from .groups import Group, LanguageGroups
 from .negatives import NegativesApart
@@ -162,7 +162,8 @@ class HybridBatchSampler(DefaultBatchSampler):
     def _global_batch_text(self) -> str:
         if self.world_size == 1:
             return f"a batch of {self.batch_size}"
-        return f"a global batch of {self.global_batch_size} ({self.world_size} processes x batch_size={self.batch_size})"
+        return (f"a global batch of {self.global_batch_size} ({self.world_size} processes x "
+                f"batch_size={self.batch_size})")
 
     @classmethod
     def configure(cls, **options: Any) -> Callable[..., "HybridBatchSampler"]:

@@ -54,7 +54,8 @@ def beir_task(root: str | Path, split: str = "test", languages: list[str] | None
         judged = folder / "qrels" / f"{split}.tsv"
         if (folder / "queries.jsonl").is_file() and judged.is_file():
             qrels[lang] = _qrels(judged)
-            texts = {str(r["_id"]): str(r["text"]) for _, r in read_jsonl_objects(folder / "queries.jsonl", ("_id", "text"))}
+            read = read_jsonl_objects(folder / "queries.jsonl", ("_id", "text"))
+            texts = {str(r["_id"]): str(r["text"]) for _, r in read}
             queries[lang] = TextSet(lang, {q: t for q, t in texts.items() if q in qrels[lang]})
     if not queries or not pools:
         raise FileNotFoundError(f"beir:{root}: needs at least one <lang>/queries.jsonl with qrels/{split}.tsv and one "

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..errors import option_name
-from .downloads import file_sha256, default_cache_dir, fetch_file
+from .downloads import default_cache_dir, fetch_file, file_sha256
 from .squad_r import SquadRLanguage, read_squad_r
 
 __all__ = ["Benchmark", "BENCHMARKS", "get_benchmark", "benchmark_files", "load_benchmark"]

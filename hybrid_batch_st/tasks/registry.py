@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import option_name
 from . import BENCHMARK_NAMES, BENCHMARK_PREFIXES, TASK_BENCHMARKS
 from .task import RetrievalTask
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from ..languages import parse_languages
 from ..names import DEFAULT_MEASURES, DEFAULT_MODEL, LANGUAGE_CHOICES, LOSSES, MODES, RECIPES
 from ..sampling.options import check_sampler_options
 from ..tasks.sample import TRAIN_ARTICLES
-from ..languages import parse_languages
-from .option_values import _hf_columns, _measures, parse_alpha, parse_language_weights, parse_recipes
+from .option_values import _hf_columns, _measures, parse_alpha, parse_language_weights
 
 __all__ = ["TrainConfig", "DEMO_DEFAULTS", "DEMO_RECIPES"]
 
