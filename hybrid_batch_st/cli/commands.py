@@ -72,7 +72,6 @@ def evaluate(args: argparse.Namespace) -> int:
     from ..evaluation.report import write_report
     from ..evaluation.tables import macro_table
     from ..models import cap_max_seq_length, load_model
-    from ..tasks.task import RetrievalTask
 
     measures = parse_measures(args.measures)  # fail before loading anything
     check_overwrite(args.output, args.overwrite)
@@ -80,7 +79,7 @@ def evaluate(args: argparse.Namespace) -> int:
     groups = parse_groups(args.groups) if args.groups else None
     data = load_eval_data(args.benchmark, languages, args.data_dir, split=args.split)
     if args.sample_items:
-        if not isinstance(data, RetrievalTask):
+        if not data.multi_parallel:
             raise ValueError(f"--sample-items: {args.benchmark!r} is not a multi-parallel benchmark (its pools hold "
                              "sentences, not the questions' items); drop the flag, or pass --languages to shrink it")
         data = data.sample(args.sample_items)
@@ -150,10 +149,7 @@ def benchmark_files(args: argparse.Namespace) -> int:
     from ..pyserini.formats import write_benchmark_files
 
     check_overwrite(args.output, args.overwrite)
-    data = load_eval_data(args.benchmark, sorted({args.query_lang, args.pool_lang}), args.data_dir)
-    if not isinstance(data, dict):
-        raise ValueError(f"benchmark-files writes LAReQA pairs (sample, xquad-r, mlqa-r, a SQuAD-R folder), not "
-                         f"{args.benchmark!r}")
+    data = load_eval_data(args.benchmark, sorted({args.query_lang, args.pool_lang}), args.data_dir, split=args.split)
     files = write_benchmark_files(data, args.query_lang, args.pool_lang, args.output, limit=args.limit)
     print("\n".join(f"{name}: {path}" for name, path in files.items()))
     return 0

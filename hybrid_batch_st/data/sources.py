@@ -28,10 +28,10 @@ from ..tasks import BENCHMARK_NAMES
 from ..tasks.lareqa import BENCHMARKS, load_benchmark
 from ..tasks.registry import is_task_benchmark, load_task
 from ..tasks.sample import TRAIN_ARTICLES
-from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder, split_by_article, split_validation
+from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder, split_by_article, split_validation, squad_r_task
+from ..tasks.task import RetrievalTask
 
 if TYPE_CHECKING:
-    from ..tasks.task import RetrievalTask
     from .dataset import MultilingualPairDataset
 
 __all__ = ["SPLIT_SOURCES", "load_languages", "load_training_data", "training_data_of",
@@ -96,11 +96,23 @@ def training_data_of(config) -> tuple["MultilingualPairDataset", Languages | Non
 
 def load_eval_data(source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
                    held_out: Languages | None = None, train_articles: int = TRAIN_ARTICLES,
-                   split: str | None = None) -> "Languages | RetrievalTask | None":
-    """Evaluation data named by ``source`` (see the module docstring): LAReQA-style languages, or a
-    :class:`~hybrid_batch_st.tasks.task.RetrievalTask` for the other benchmarks (``tatoeba``,
-    ``flores200``, ``xsid``, ``xflickrco``, ``parallel:PATH``, ``beir:DIR``; ``split`` where they have
-    several); None for ``"auto"`` without held-out articles and for ``""``."""
+                   split: str | None = None) -> RetrievalTask | None:
+    """The evaluation task named by ``source`` (see the module docstring), for every benchmark alike.
+
+    Args:
+        source: a benchmark name (``sample``: its held-out articles, ``xquad-r``, ``tatoeba``, ...),
+            ``parallel:PATH``, ``beir:DIR``, a SQuAD-R folder, or ``heldout`` / ``validation`` / ``auto``.
+        languages: the languages to keep (any code form); None keeps all (or the benchmark's default set).
+        data_dir: the folder holding the benchmarks' folders; None reads the download cache.
+        held_out: the training data's held-out part, for ``heldout`` / ``validation`` / ``auto``.
+        train_articles: where ``sample`` splits its articles (the rest are held out).
+        split: the split of benchmarks that have several (FLORES-200, xSID, BEIR folders).
+
+    Returns:
+        A :class:`~hybrid_batch_st.tasks.task.RetrievalTask` (LAReQA's SQuAD-R data built into one by
+        :func:`~hybrid_batch_st.tasks.squad_r.squad_r_task`); None for ``"auto"`` without a held-out part
+        and for ``""``.
+    """
     if not source or (source == "auto" and held_out is None):
         return None
     if is_task_benchmark(source):
@@ -109,8 +121,8 @@ def load_eval_data(source: str, languages: Sequence[str] | None = None, data_dir
         if held_out is None:
             raise ValueError(f"{option('eval', 'heldout')}: the training data has no held-out part; name a "
                              f"benchmark ({', '.join(BENCHMARK_NAMES)}) or a SQuAD-R folder instead")
-        return held_out
+        return squad_r_task(held_out, source)
     data = load_languages(source, languages, data_dir, what=option("eval"))
     if source == "sample":
-        return split_by_article(data, train_articles or TRAIN_ARTICLES)[1]
-    return data
+        data = split_by_article(data, train_articles or TRAIN_ARTICLES)[1]
+    return squad_r_task(data, Path(source).name)

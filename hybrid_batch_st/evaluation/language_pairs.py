@@ -1,8 +1,9 @@
 """Scoring a model on every language pair of a multilingual retrieval benchmark (the LAReQA protocol of
 arXiv 2408.10536).
 
-The benchmark is a :class:`~hybrid_batch_st.tasks.task.RetrievalTask` (a LAReQA-style
-``{lang: SquadRLanguage}`` is turned into one). Settings come from the task:
+The benchmark is a :class:`~hybrid_batch_st.tasks.task.RetrievalTask`, as every reader builds it (a
+LAReQA ``{lang: SquadRLanguage}`` from Python is built into one by :meth:`RetrievalTask.of`). Settings come
+from the task:
 
 - ``monolingual``: a query set against a pool of its own language;
 - ``cross-lingual``: a query set against a pool of another language;
@@ -29,7 +30,7 @@ import numpy as np
 
 from ..models import ENCODE_BATCH_SIZE, query_passage_prompts
 from ..names import DEFAULT_MEASURES, MULTILINGUAL_POOL, SETTINGS
-from ..tasks.squad_r import SquadRLanguage, squad_r_task
+from ..tasks.squad_r import SquadRLanguage
 from ..tasks.task import RetrievalTask
 from .embedding_cache import EmbeddingCache, cache_key, encoding_settings
 from .encoding import EncodedTask, encode_task, encode_texts
@@ -38,7 +39,7 @@ from .measures import parse_measures
 from .ranking import Scorer, relevant_ranks
 from .results import EvaluationResult
 
-__all__ = ["evaluate", "encode_texts", "as_task"]
+__all__ = ["evaluate", "encode_texts"]
 
 
 class _Stopwatch(defaultdict):
@@ -54,15 +55,6 @@ class _Stopwatch(defaultdict):
             yield
         finally:
             self[phase] += time.perf_counter() - start
-
-
-def as_task(data: RetrievalTask | Mapping[str, SquadRLanguage], name: str = "") -> RetrievalTask:
-    """A :class:`RetrievalTask` as it is, or LAReQA-style ``{lang: SquadRLanguage}`` turned into one."""
-    if isinstance(data, RetrievalTask):
-        return data
-    if not data:
-        raise ValueError("no languages to evaluate")
-    return squad_r_task(data, name)
 
 
 def _check(task: RetrievalTask, settings: Sequence[str], depth: int) -> None:
@@ -193,7 +185,7 @@ def evaluate(
     ``devices``: encode in sentence-transformers' multi-process pool (``["cuda:0", "cuda:1"]``).
     """
     measures = parse_measures(measures)
-    task = as_task(data, benchmark)
+    task = RetrievalTask.of(data, benchmark)
     _check(task, settings, depth)
     prompts = _prompts(model, query_prompt, passage_prompt)
     store = EmbeddingCache(cache_key(model), None if cache is True else cache) if cache else None
