@@ -188,11 +188,20 @@ class MultilingualPairDataset(PairSources):
         """The trainer-facing ``datasets.Dataset`` (see the module docstring).
 
         Its rows are every (example, question language, answer language) combination the
-        records allow; reading rows yields ``{"anchor": question, "positive": answer}``, and with
-        ``negatives=k`` also ``negative_1 .. negative_k``: the answers of the example's hard negatives in
-        the row's answer language (:mod:`~hybrid_batch_st.data.negatives`). Pass it
+        records allow; reading rows yields ``{"anchor": question, "positive": answer}``. Pass it
         to the trainer as it is: :class:`~hybrid_batch_st.HybridBatchSampler` finds the records'
         codes through its transform, and a ``select``/``shuffle`` copy would renumber the rows.
+
+        Args:
+            negatives: k > 0 adds ``negative_1 .. negative_k``: the answers of the example's hard negatives in
+                the row's answer language (:meth:`with_negatives`, :mod:`~hybrid_batch_st.data.negatives`).
+
+        Returns:
+            A ``datasets.Dataset`` with one integer column, ``pair``, resolved to texts when rows are read.
+
+        Example:
+            >>> MultilingualPairDataset(["q1", "q1"], ["en", "de"], ["Who?", "Wer?"], ["He.", "Er."]).to_dataset()[0]
+            {'anchor': 'Who?', 'positive': 'He.'}
         """
         n = self._index.num_rows
         dtype = "int32" if n < 2**31 else "int64"

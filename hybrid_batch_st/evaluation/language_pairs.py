@@ -156,33 +156,34 @@ def _macro(scorer: Scorer, settings: Sequence[str], measures: list[str]) -> dict
     }
 
 
-def evaluate(
-    model,
-    data: RetrievalTask | Mapping[str, SquadRLanguage],
-    measures: Iterable[str] | str = DEFAULT_MEASURES,
-    *,
-    depth: int = 0,
-    settings: Sequence[str] = SETTINGS,
-    batch_size: int = ENCODE_BATCH_SIZE,
-    query_prompt: str | None = None,
-    passage_prompt: str | None = None,
-    show_progress_bar: bool = True,
-    benchmark: str = "",
-    model_name: str = "",
-    cache: bool | str | Path = True,
-    groups: Mapping[str, Sequence[str]] | None = None,
-    devices: Sequence[str] | None = None,
-) -> EvaluationResult:
-    """Score ``model`` on every language pair of ``data`` (a :class:`RetrievalTask`, or ``{lang: SquadRLanguage}``).
+def evaluate(model, data: RetrievalTask | Mapping[str, SquadRLanguage],
+             measures: Iterable[str] | str = DEFAULT_MEASURES, *, depth: int = 0, settings: Sequence[str] = SETTINGS,
+             batch_size: int = ENCODE_BATCH_SIZE, query_prompt: str | None = None, passage_prompt: str | None = None,
+             show_progress_bar: bool = True, benchmark: str = "", model_name: str = "",
+             cache: bool | str | Path = True, groups: Mapping[str, Sequence[str]] | None = None,
+             devices: Sequence[str] | None = None) -> EvaluationResult:
+    """Score ``model`` on every language pair of ``data``: exact measures of the full ranking by default.
 
-    Exact by default: every measure is that of the full ranking. ``depth > 0`` cuts each ranking at
-    that depth first (an approximation). ``query_prompt`` / ``passage_prompt`` replace the prompts
-    sentence-transformers' ``encode_query`` / ``encode_document`` would use (``""`` for none).
-    ``cache``: reuse and store embeddings in the embedding cache
-    (:mod:`hybrid_batch_st.evaluation.embedding_cache`; a folder path picks another cache folder,
-    False encodes everything). ``groups``: ``{name: language codes}`` whose macro values are reported
-    per setting (:mod:`.groups`; default: seen / unseen where the model card records languages).
-    ``devices``: encode in sentence-transformers' multi-process pool (``["cuda:0", "cuda:1"]``).
+    Args:
+        model: a SentenceTransformer (its ``encode_query`` / ``encode_document`` prompts are used).
+        data: a :class:`RetrievalTask` (any benchmark, e.g. from ``load_eval_data``), or LAReQA's
+            ``{lang: SquadRLanguage}``.
+        measures: ir-measures strings (``AP``, ``nDCG@10``, ``RR@10``, ...).
+        depth: 0 for exact measures; N cuts each ranking at N first (an approximation).
+        settings: which of monolingual, cross-lingual and multilingual to evaluate.
+        batch_size: texts encoded at once (``show_progress_bar``: with a progress bar).
+        query_prompt: replaces the model's query prompt (``""`` for none); ``passage_prompt`` likewise.
+        benchmark: the benchmark's name in the result; ``model_name`` the model's label.
+        cache: reuse and store embeddings in the embedding cache (a folder path picks another cache
+            folder; False encodes everything).
+        groups: ``{name: language codes}`` reported per setting (default: seen / unseen from the model card).
+        devices: encode in sentence-transformers' multi-process pool (``["cuda:0", "cuda:1"]``).
+
+    Returns:
+        The :class:`~hybrid_batch_st.evaluation.results.EvaluationResult` (``.macro``, ``.pairs``, ...).
+
+    Example:
+        ``evaluate(model, load_eval_data("xquad-r", ["en", "de", "ar"]), ["AP", "nDCG@10"]).macro``
     """
     measures = parse_measures(measures)
     task = RetrievalTask.of(data, benchmark)

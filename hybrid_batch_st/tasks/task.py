@@ -37,7 +37,27 @@ class TextSet:
 
 @dataclass
 class RetrievalTask:
-    """Queries, pools and judgments of one multilingual retrieval benchmark (see the module docstring)."""
+    """Queries, pools and judgments of one multilingual retrieval benchmark (see the module docstring).
+
+    Every reader builds one (:func:`~hybrid_batch_st.tasks.registry.load_task`,
+    :func:`~hybrid_batch_st.data.sources.load_eval_data`); :func:`~hybrid_batch_st.evaluation.evaluate`,
+    the evaluator, significance tests and Pyserini's benchmark files read it.
+
+    Attributes:
+        name: the benchmark's name (for messages).
+        queries: query set name -> its texts (:class:`TextSet`: language and ``{id: text}``).
+        pools: pool name -> its documents.
+        qrels: query set name -> query id -> ``{document id: grade}``.
+        pairs: the (query set, pool) pairs evaluated; a pair within one language is monolingual.
+        multilingual: the query sets also evaluated against the union of every pool.
+        exclude_self: a query's own text (its id, in the pool named as its set) is never a candidate.
+
+    Example:
+        >>> task = RetrievalTask.parallel("toy", {"en": {"1": "a cat", "2": "a dog"},
+        ...                                        "de": {"1": "eine Katze", "2": "ein Hund"}})
+        >>> task.pairs, task.relevant("en", "1", "de")
+        ([('en', 'de'), ('de', 'en')], {'1': 1})
+    """
 
     name: str
     queries: dict[str, TextSet]

@@ -33,7 +33,18 @@ class TrainConfig:
     """Options of one training run (defaults: a short hybrid run on the bundled sample).
 
     Each field is a ``hybrid-batch-st train`` flag (``learning_rate`` -> ``--learning-rate``) and a key
-    of a JSON config file; flags override the file.
+    of a JSON config file; flags override the file. The fields and their defaults are listed below, each
+    with its help text; :meth:`validate` checks them together, before anything loads.
+
+    Example:
+        ```python
+        from hybrid_batch_st import TrainConfig, train
+
+        config = TrainConfig(model="xlm-roberta-base", train="pairs.jsonl", recipe="hybrid", alpha=0.5,
+                             steps=1000, batch_size=32, output="runs/hybrid")
+        outcome = train(config)       # outcome.model, outcome.evaluation, outcome.saved_to
+        config = TrainConfig.from_file("run.json", seed=1)   # a JSON file of these keys, overridden
+        ```
     """
 
     model: str = field(default=DEFAULT_MODEL, metadata=_option(
@@ -117,7 +128,20 @@ class TrainConfig:
 
     @classmethod
     def from_file(cls, path: str | Path, defaults: Mapping[str, Any] | None = None, **overrides: Any) -> "TrainConfig":
-        """Read a JSON config (keys as the fields here) over ``defaults``; ``overrides`` that are not None win."""
+        """Read a JSON config (keys as the fields here) over ``defaults``; ``overrides`` that are not None win.
+
+        Args:
+            path: a JSON object whose keys are field names (``"learning_rate": 5e-5``).
+            defaults: values under the file's (the demo's, the reproduction script's).
+            **overrides: values over the file's, e.g. command-line flags; None means not given.
+
+        Returns:
+            The validated config.
+
+        Raises:
+            FileNotFoundError: ``path`` does not exist.
+            ValueError: a key is unknown or a value is invalid (the message names the file and the key).
+        """
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"config file {path} does not exist")
@@ -133,7 +157,17 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any], source: str = "config",
                   defaults: Mapping[str, Any] | None = None) -> "TrainConfig":
-        """A validated config from ``values`` (strings are parsed as flags are), over ``defaults``."""
+        """A validated config from ``values`` (strings are parsed as flags are), over ``defaults``.
+
+        Args:
+            values: field name -> value; a string is read as its flag would be (``"en,de"``, ``"en=1,de=0.5"``).
+            source: names the input in error messages (``"flags"``, a file name).
+            defaults: values under ``values``.
+
+        Example:
+            >>> TrainConfig.from_dict({"languages": "en,de", "alpha": "size"}).languages
+            ['en', 'de']
+        """
         known = {f.name: f for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - set(known))
         if unknown:
@@ -157,6 +191,7 @@ class TrainConfig:
         return self.recipe if self.recipe in MODES else "hybrid"
 
     def validate(self) -> None:
+        """Check the options together; raises ValueError naming the option at fault and the fix."""
         if self.recipe not in RECIPES:
             raise ValueError(f"recipe={self.recipe!r} must be one of {RECIPES}")
         if not isinstance(self.negatives, int) or self.negatives < 0:
