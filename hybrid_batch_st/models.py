@@ -58,8 +58,17 @@ def hub_name(name_or_path: str | Path) -> str | None:
 
 
 def load_model(name_or_path: str | Path, device: str | None = None, sentence_transformers_only: bool = False):
-    """Load a ``SentenceTransformer``; a folder that is no model (with ``sentence_transformers_only``: no
-    sentence-transformers model), or a hub id that cannot be fetched, is one clear error."""
+    """Load a ``SentenceTransformer``: a folder that is no model, or a hub id that cannot be fetched, is one error.
+
+    Args:
+        name_or_path: a model folder or hub id; ``all-MiniLM-L6-v2`` is the packaged copy (the ``demo`` extra).
+        device: where to load it (default: sentence-transformers' choice).
+        sentence_transformers_only: refuse a plain Hugging Face model folder (no ``modules.json``).
+
+    Raises:
+        ValueError: the folder is no model, or the hub id cannot be fetched (offline, unknown).
+        ImportError: the packaged model is asked for but not installed.
+    """
     from sentence_transformers import SentenceTransformer
 
     resolved = resolve_model(name_or_path)

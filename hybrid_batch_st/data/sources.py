@@ -64,9 +64,23 @@ def load_training_data(
     train_articles: int = TRAIN_ARTICLES, validation_share: float = 0.0, hf_columns: dict | None = None,
     hf_split: str | None = None, hf_config: str | None = None,
 ) -> tuple["MultilingualPairDataset", Languages | None]:
-    """The training pairs of ``source`` and its held-out part: with ``validation_share`` > 0 the
-    validation split (taken from the training part), else for ``sample`` / ``xquad-r`` the articles
-    after ``train_articles``."""
+    """The training pairs of ``source`` and its held-out part.
+
+    Args:
+        source: ``sample``, ``xquad-r``, ``mlqa-r``, a SQuAD-R folder, a ``.jsonl`` file of records or
+            ``hf:NAME_OR_PATH`` (with ``hf_columns``, ``hf_split``, ``hf_config`` as
+            :meth:`~hybrid_batch_st.data.dataset.MultilingualPairDataset.from_hf` takes them).
+        languages: languages to keep, any code form (default: all).
+        data_dir: the folder holding the benchmarks' folders (default: the download cache).
+        train_articles: ``sample`` / ``xquad-r``: the first ``train_articles`` articles train, the rest are held out.
+        validation_share: > 0 holds out this share of the training part's question ids (and their articles)
+            as a validation split instead.
+
+    Returns:
+        ``(pairs, held_out)``: the :class:`~hybrid_batch_st.data.dataset.MultilingualPairDataset` and the
+        held-out part as ``{lang: SquadRLanguage}`` (None where there is none); ``load_eval_data("heldout",
+        held_out=...)`` makes it a task.
+    """
     from .dataset import MultilingualPairDataset
 
     path = Path(source)

@@ -121,7 +121,15 @@ def write_benchmark_files(
 
 
 def score_run(run: str | Path, qrels: str | Path, measures: Iterable[str] | str = DEFAULT_MEASURES) -> dict[str, float]:
-    """Score a TREC run file against TREC qrels with ir-measures (mean over the qrels' queries)."""
+    """Score a TREC run file against TREC qrels with ir-measures (mean over the qrels' queries).
+
+    Args:
+        run: a run file (``search`` writes one); ``qrels``: TREC qrels (``write_benchmark_files`` writes them).
+        measures: ir-measures strings.
+
+    Returns:
+        ``{measure: value}``; on a benchmark's files it equals the evaluator's value for that pair.
+    """
     import ir_measures
 
     for p in (run, qrels):
