@@ -33,8 +33,8 @@ class TrainConfig:
     """Options of one training run (defaults: a short hybrid run on the bundled sample).
 
     Each field is a ``hybrid-batch-st train`` flag (``learning_rate`` -> ``--learning-rate``) and a key
-    of a JSON config file; flags override the file. The fields and their defaults are listed below, each
-    with its help text; :meth:`validate` checks them together, before anything loads.
+    of a JSON config file; flags override the file. Each field's default and help text (its ``metadata``)
+    are listed below and in ``hybrid-batch-st train --help``; :meth:`validate` checks them together.
 
     Example:
         ```python
