@@ -21,7 +21,7 @@ import shlex
 import tempfile
 import time
 
-from hybrid_batch_st.cli.parser import add_config_flags, config_overrides
+from hybrid_batch_st.training.flags import add_config_flags, config_overrides
 from hybrid_batch_st.training.config import TrainConfig
 from hybrid_batch_st.training import train
 

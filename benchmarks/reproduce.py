@@ -52,7 +52,7 @@ import numpy as np
 import torch
 
 from hybrid_batch_st.atomic import atomic_path
-from hybrid_batch_st.cli.parser import add_config_flags, config_overrides
+from hybrid_batch_st.training.flags import add_config_flags, config_overrides
 from hybrid_batch_st.data.sources import load_eval_data, training_data_of
 from hybrid_batch_st.evaluation import evaluate, write_report
 from hybrid_batch_st.models import cap_max_seq_length, load_model

@@ -11,7 +11,7 @@ setting. Result folders written by ``reproduce.py --validation-only`` (``*-valid
 options compared on the training benchmark's validation split) get a table of their own.
 
     python benchmarks/results_table.py [--results benchmarks/results] [--output benchmarks/results/README.md]
-        [--readme README.md]
+        [--readme docs/results.md]
 
 ``--readme`` replaces the text between the two marker lines ``BEGIN`` and ``END`` below in that file, and,
 where the file has the markers of :data:`ALTERNATIVES`, puts between them the recipe table of one direction
@@ -33,7 +33,7 @@ from hybrid_batch_st.atomic import atomic_path
 from hybrid_batch_st.evaluation.seeds import compare_over_seeds, correct_together
 from hybrid_batch_st.evaluation.significance import PerQuery, load_per_query
 from hybrid_batch_st.evaluation.tables import seed_table
-from hybrid_batch_st.data.language_codes import canonical_language
+from hybrid_batch_st.languages import canonical_language
 from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, MULTILINGUAL_POOL, SETTINGS, SHORT_SETTINGS
 from hybrid_batch_st.tasks.lareqa import BENCHMARKS
 # XLM-R hybrid, mAP mono / cross / multi (arXiv 2408.10536, Tables 1-2); for XQuAD-R the issue rounds
@@ -41,7 +41,7 @@ from hybrid_batch_st.tasks.lareqa import BENCHMARKS
 PAPER_HYBRID = {"xquad-r": (0.80, 0.71, 0.60), "mlqa-r": (0.648, 0.623, 0.512)}
 BASE_MONO_SLACK, BEST_SLACK = 0.005, 0.01
 BEGIN, END = "<!-- tables from benchmarks/results_table.py: begin -->", "<!-- tables from benchmarks/results_table.py: end -->"
-#: The README's recipe table ("Hybrid batches against the alternatives", ``--alternatives``): its markers.
+#: The recipe table of docs/results.md ("Hybrid batches against the alternatives", ``--alternatives``): its markers.
 ALTERNATIVES = ("<!-- alternatives: begin -->", "<!-- alternatives: end -->")
 
 
@@ -271,9 +271,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--results", default="benchmarks/results")
     parser.add_argument("--output", help="also write the tables to this Markdown file")
-    parser.add_argument("--readme", help="also put the tables between the marker lines of this Markdown file")
+    parser.add_argument("--readme", help="also put the tables between the marker lines of this Markdown file "
+                        "(the results page: docs/results.md)")
     parser.add_argument("--alternatives", default="mlqa-r-to-xquad-r", metavar="DIRECTION",
-                        help="with --readme: the direction whose recipes fill the README's alternatives table")
+                        help="with --readme: the direction whose recipes fill the alternatives table")
     args = parser.parse_args()
     root = Path(args.results)
     tables = [t for t in (direction_table(d) for d in sorted(root.iterdir()) if d.is_dir()) if t]

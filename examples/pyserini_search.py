@@ -26,7 +26,7 @@ files = write_benchmark_files(data, args.query_lang, args.pool_lang, out)
 index = build_index(args.model, files["corpus"], out / "index", overwrite=True)
 
 searcher = get_searcher(index)  # pyserini.search.faiss.FaissSearcher
-question = data[args.query_lang].questions[0].text
+question = next(iter(data.queries[args.query_lang].texts.values()))
 print(f"query: {question}")
 for hit in searcher.search(question, k=3):
     print(f"  {hit.docid}  {hit.score:.4f}")

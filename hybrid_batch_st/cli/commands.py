@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 from ..atomic import check_overwrite
+from ..languages import parse_languages
 from ..training.config import DEMO_DEFAULTS, TrainConfig
-from ..training.option_values import parse_languages, parse_recipes
-from .parser import config_overrides
+from ..training.flags import config_overrides
+from ..training.option_values import parse_recipes
 
 __all__ = ["COMMANDS"]
 
@@ -65,13 +66,12 @@ def demo(args: argparse.Namespace) -> int:
 
 def evaluate(args: argparse.Namespace) -> int:
     from ..data.sources import load_eval_data
-    from ..evaluation.language_pairs import evaluate as run
     from ..evaluation.groups import parse_groups
+    from ..evaluation.language_pairs import evaluate as run
     from ..evaluation.measures import parse_measures
     from ..evaluation.report import write_report
     from ..evaluation.tables import macro_table
     from ..models import cap_max_seq_length, load_model
-    from ..tasks.task import RetrievalTask
 
     measures = parse_measures(args.measures)  # fail before loading anything
     check_overwrite(args.output, args.overwrite)
@@ -79,7 +79,7 @@ def evaluate(args: argparse.Namespace) -> int:
     groups = parse_groups(args.groups) if args.groups else None
     data = load_eval_data(args.benchmark, languages, args.data_dir, split=args.split)
     if args.sample_items:
-        if not isinstance(data, RetrievalTask):
+        if not data.multi_parallel:
             raise ValueError(f"--sample-items: {args.benchmark!r} is not a multi-parallel benchmark (its pools hold "
                              "sentences, not the questions' items); drop the flag, or pass --languages to shrink it")
         data = data.sample(args.sample_items)
@@ -149,10 +149,7 @@ def benchmark_files(args: argparse.Namespace) -> int:
     from ..pyserini.formats import write_benchmark_files
 
     check_overwrite(args.output, args.overwrite)
-    data = load_eval_data(args.benchmark, sorted({args.query_lang, args.pool_lang}), args.data_dir)
-    if not isinstance(data, dict):
-        raise ValueError(f"benchmark-files writes LAReQA pairs (sample, xquad-r, mlqa-r, a SQuAD-R folder), not "
-                         f"{args.benchmark!r}")
+    data = load_eval_data(args.benchmark, sorted({args.query_lang, args.pool_lang}), args.data_dir, split=args.split)
     files = write_benchmark_files(data, args.query_lang, args.pool_lang, args.output, limit=args.limit)
     print("\n".join(f"{name}: {path}" for name, path in files.items()))
     return 0
@@ -171,9 +168,14 @@ def compare(args: argparse.Namespace) -> int:
     measures = shared_measures([runs[0] for runs in systems], args.measures)  # aliases resolved, checked first
     baseline = systems[0][0]
     for [other] in systems[1:]:
-        rows = run(baseline, other, measures, resamples=args.resamples, seed=args.seed)
+        rows = run(baseline, other, measures, seed=args.seed, **_resamples(args))
         print(comparison_table(rows, baseline.label, other.label, args.level))
     return 0
+
+
+def _resamples(args: argparse.Namespace) -> dict[str, int]:
+    """``--resamples`` where given; else each test keeps its function's own default (spelled there once)."""
+    return {} if args.resamples is None else {"resamples": args.resamples}
 
 
 def _compare_seeds(args: argparse.Namespace, systems: list) -> int:
@@ -184,8 +186,8 @@ def _compare_seeds(args: argparse.Namespace, systems: list) -> int:
     names = [runs[0].label + (f" (+{len(runs) - 1} more seeds)" if len(runs) > 1 else "") for runs in systems]
     for measure in shared_measures([r for runs in systems for r in runs], args.measures):
         # a single-run first system is taken as one fixed model (the base model), needing no seeds
-        done = [(names[0], name, compare_over_seeds(systems[0], runs, measure, args.resamples, args.seed,
-                                                    fixed=(len(systems[0]) == 1, False)))
+        done = [(names[0], name, compare_over_seeds(systems[0], runs, measure, seed=args.seed,
+                                                    fixed=(len(systems[0]) == 1, False), **_resamples(args)))
                 for name, runs in zip(names[1:], systems[1:])]
         print(seed_table(done, args.level))
     return 0

@@ -22,6 +22,7 @@ from pathlib import Path
 from ..atomic import atomic_path, check_overwrite
 from ..evaluation.results import EvaluationResult
 from ..names import BASE, COMPARISONS, LABELS, SETTINGS
+from ..tasks.task import RetrievalTask
 from ..training.config import DEMO_DEFAULTS, DEMO_RECIPES, TrainConfig
 
 __all__ = ["run_demo"]
@@ -50,18 +51,21 @@ def _checks(results: dict[str, EvaluationResult], measure: str = "AP") -> list[s
     return lines
 
 
-def _example_search(query: str | None, model_dir: Path, held: dict, out: Path) -> list[str]:
+def _example_search(query: str | None, model_dir: Path, held: RetrievalTask, out: Path) -> list[str]:
+    """Export the model over every held-out sentence and search it with Pyserini (the first held-out
+    question unless ``query``), marking the question's answer sentences."""
     from ..pyserini import build_index, get_searcher, write_corpus
 
-    text = {name: s for d in held.values() for name, s in zip(d.doc_ids(), d.sentences)}
+    text = {doc: sentence for pool in held.pools.values() for doc, sentence in pool.texts.items()}
     corpus = write_corpus(out / "pyserini" / "corpus.jsonl", text.items())
     index = build_index(model_dir, corpus, out / "pyserini" / "index", overwrite=True)
     searcher = get_searcher(index)
-    question = next(iter(held.values())).questions[0]
-    relevant = {d.doc_ids()[d.answer_of()[question.id]] for d in held.values() if question.id in d.answer_of()}
+    query_set = next(iter(held.queries))
+    question_id, question = next(iter(held.queries[query_set].texts.items()))
+    relevant = {doc for doc, grade in held.qrels[query_set][question_id].items() if grade > 0}
     lines = [f"Pyserini FaissSearcher over {searcher.num_docs} held-out sentences "
-             f"({type(searcher.query_encoder).__name__}); query: {query or question.text!r}"]
-    for rank, hit in enumerate(searcher.search(query or question.text, k=5), 1):
+             f"({type(searcher.query_encoder).__name__}); query: {query or question!r}"]
+    for rank, hit in enumerate(searcher.search(query or question, k=5), 1):
         mark = " *" if query is None and hit.docid in relevant else ""
         lines.append(f"  {rank}. {hit.docid:<8} {hit.score:.4f}{mark}  {text[hit.docid][:90]}")
     if query is None:

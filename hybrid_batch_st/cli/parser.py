@@ -1,62 +1,18 @@
 """The ``hybrid-batch-st`` argument parser. Training flags are derived from
-:class:`~hybrid_batch_st.training.config.TrainConfig`, so each option is defined once. Imports nothing heavy."""
+:class:`~hybrid_batch_st.training.config.TrainConfig` (:mod:`hybrid_batch_st.training.flags`), so each option is
+defined once. Imports nothing heavy."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-from typing import Any, Callable, Mapping
 
 from .. import __version__
 from ..names import DEFAULT_MEASURES, RECIPE_LABELS, RECIPES
 from ..tasks import BENCHMARK_NAMES
-from ..training.config import DEMO_DEFAULTS, DEMO_RECIPES, TrainConfig
+from ..training.config import DEMO_DEFAULTS, DEMO_RECIPES
+from ..training.flags import add_config_flags
 
-__all__ = ["build_parser", "config_overrides"]
-
-
-def _checked(parse: Callable[[Any], Any]) -> Callable[[str], Any]:
-    """A flag type from a config parser: its ValueError becomes argparse's usage error."""
-    def convert(text: str) -> Any:
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-    convert.__name__ = getattr(parse, "__name__", "value")
-    return convert
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ",".join(map(str, value))
-    if isinstance(value, dict):
-        return ",".join(f"{k}={v}" for k, v in value.items())
-    return "none" if value is None else str(value)
-
-
-def add_config_flags(parser: argparse.ArgumentParser, defaults: Mapping[str, Any] | None = None,
-                     exclude: tuple[str, ...] = ()) -> None:
-    """One flag per :class:`TrainConfig` field (``--learning-rate`` for ``learning_rate``), default None
-    (so a config file can fill it), its default shown in the help."""
-    defaults = {f.name: getattr(TrainConfig(), f.name) for f in dataclasses.fields(TrainConfig)} | dict(defaults or {})
-    group = parser.add_argument_group("training options (also keys of a --config JSON file)")
-    group.add_argument("--config", metavar="FILE", help="JSON file with these options as keys; flags override it")
-    for f in dataclasses.fields(TrainConfig):
-        if f.name in exclude:
-            continue
-        meta, flag = f.metadata, "--" + f.name.replace("_", "-")
-        text = f"{meta['help']} (default: {_shown(defaults[f.name])})"
-        if f.type in (bool, "bool"):
-            group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=text)
-        else:
-            group.add_argument(flag, default=None, help=text, metavar=meta.get("metavar"), choices=meta.get("choices"),
-                               type=_checked(meta["parse"]) if meta.get("parse") else None)
-
-
-def config_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The :class:`TrainConfig` options given as flags."""
-    names = {f.name for f in dataclasses.fields(TrainConfig)}
-    return {k: v for k, v in vars(args).items() if k in names and v is not None}
+__all__ = ["build_parser"]
 
 
 def _sub(sub, name: str, summary: str, description: str, examples: list[str]):
@@ -73,10 +29,11 @@ def _add_train(sub) -> None:
     p = _sub(sub, "train", "fine-tune a model with hybrid batches (or another --recipe) and save it",
              "Fine-tune a sentence-transformers model on parallel QA pairs with hybrid batches or the recipes users "
              "would otherwise pick (--recipe: monolingual, cross-lingual or mixed batches, stock per-pair datasets, "
-             "distillation, hybrid+distillation) on the stock SentenceTransformerTrainer, save it to OUTPUT/model with its "
-             "recipe in the model card, and evaluate it on every language pair. Runs unchanged under torchrun and "
-             "accelerate launch.",
-             ["hybrid-batch-st train --model all-MiniLM-L6-v2 --train sample --recipe hybrid --alpha 0.5 --output runs/hy",
+             "distillation, hybrid+distillation) on the stock SentenceTransformerTrainer, save it to OUTPUT/model "
+             "with its recipe in the model card, and evaluate it on every language pair. Runs unchanged under "
+             "torchrun and accelerate launch.",
+             ["hybrid-batch-st train --model all-MiniLM-L6-v2 --train sample --recipe hybrid --alpha 0.5 "
+              "--output runs/hy",
               "hybrid-batch-st train --train mlqa-r --recipe distillation --pivot-language en --output runs/kd",
               "hybrid-batch-st train --config run.json --seed 1",
               "torchrun --nproc_per_node 2 -m hybrid_batch_st.cli train --train pairs.jsonl --output runs/ddp"])
@@ -91,7 +48,8 @@ def _add_mine(sub) -> None:
              "negatives; training with --negatives-file and --negatives K then gives each row the answers of "
              "those examples in the row's answer language.",
              ["hybrid-batch-st mine --train mlqa-r --model M --validation-share 0.1 --output runs/negatives.jsonl",
-              "hybrid-batch-st train --train mlqa-r --validation-share 0.1 --negatives-file runs/negatives.jsonl --negatives 3"])
+              "hybrid-batch-st train --train mlqa-r --validation-share 0.1 --negatives-file runs/negatives.jsonl "
+              "--negatives 3"])
     add_config_flags(p, exclude=("output",))
     p.add_argument("--output", required=True, help="the negatives file to write (JSONL: id, negatives)")
     p.add_argument("--count", type=int, default=7, help="negatives per example (default: 7)")
@@ -129,10 +87,11 @@ def _benchmark_flags(p: argparse.ArgumentParser) -> None:
                         "the others are downloaded once, checked, unless --data-dir), parallel:PATH (JSONL "
                         "of id/lang/text or a folder of <lang>.txt), beir:DIR (BEIR folders per language) or a SQuAD-R "
                         "folder (default: sample)")
-    p.add_argument("--data-dir", help="folder holding the benchmarks' folders (xquad-r/, mlqa-r/, tatoeba/, flores200/, "
-                                      "xsid/, xflickrco/; default: the download cache, filled once from the upstream repositories)")
+    p.add_argument("--data-dir", help="folder holding the benchmarks' folders (xquad-r/, mlqa-r/, tatoeba/, "
+                   "flores200/, xsid/, xflickrco/; default: the download cache, filled once from the upstream "
+                   "repositories)")
     p.add_argument("--split", help="the split of benchmarks that have several: flores200 dev|devtest (default "
-                                   "devtest), xsid test|valid (default test), beir:DIR qrels/<split>.tsv (default test)")
+                   "devtest), xsid test|valid (default test), beir:DIR qrels/<split>.tsv (default test)")
 
 
 def _add_evaluate(sub) -> None:
@@ -140,7 +99,8 @@ def _add_evaluate(sub) -> None:
              "Mono-, cross- and multilingual retrieval on every language pair, exact full-ranking measures by "
              "ir-measures, language bias; writes results.json, per_query.tsv.gz, results.md and heatmap.png.",
              ["hybrid-batch-st evaluate --model runs/hy/model --output runs/hy-eval",
-              "hybrid-batch-st evaluate --model M --benchmark xquad-r --data-dir data --measures AP,nDCG@10 --output E"])
+              "hybrid-batch-st evaluate --model M --benchmark xquad-r --data-dir data --measures AP,nDCG@10 "
+              "--output E"])
     p.add_argument("--model", required=True, help="sentence-transformers model id or folder")
     _benchmark_flags(p)
     p.add_argument("--languages", help="comma-separated subset of the benchmark's languages, any code form: de, deu, "
@@ -152,7 +112,8 @@ def _add_evaluate(sub) -> None:
     p.add_argument("--depth", type=int, default=0,
                    help="0: exact, the full ranking; N: an approximation cutting each ranking at N (default: 0)")
     p.add_argument("--sample-items", type=int, metavar="N", help="a seeded sample of about N parallel items per "
-                   "language, the same in every language (tatoeba, flores200, xsid, xflickrco, parallel:; default: all)")
+                   "language, the same in every language (tatoeba, flores200, xsid, xflickrco, parallel:; "
+                   "default: all)")
     p.add_argument("--no-cache", action="store_true", help="encode every text even if cached, and store nothing")
     p.add_argument("--batch-size", type=int, default=None,
                    help="texts encoded at once (default: 16 on the CPU, where it is fastest; 256 on a GPU)")
@@ -227,7 +188,8 @@ def _add_compare_and_cache(sub) -> None:
                    help="evaluation folders (or their results.json), baseline first; FOLDER,FOLDER,... = one system's "
                         "runs over seeds")
     p.add_argument("--measures", help="comma-separated measures to compare (default: all both have)")
-    p.add_argument("--resamples", type=int, default=2000, help="randomization test resamples (default: 2000)")
+    p.add_argument("--resamples", type=int, help="resamples of the randomization test (two systems) or the bootstrap "
+                   "(over seeds) (default: those of hybrid_batch_st.evaluation.compare / compare_over_seeds)")
     p.add_argument("--level", type=float, default=0.05, help="mark corrected p below this (default: 0.05)")
     p.add_argument("--seed", type=int, default=0, help="randomization seed (default: 0)")
 

@@ -1,10 +1,11 @@
 """Parallel question/answer records in several languages, and the trainer-facing pair dataset.
 
 - :mod:`.dataset`: :class:`MultilingualPairDataset` (records in, ``datasets.Dataset`` of pair rows out);
+  :mod:`.constructors`: its constructors from Hugging Face data and SQuAD-R files;
 - :mod:`.records`: reading and checking ``{id, lang, question, answer}`` records (JSONL, mappings);
 - :mod:`.pair_index`: the integer view of the records and the numbering of pair rows;
-- :mod:`.language_codes`: which language codes are accepted;
-- :mod:`.sources`: data-source names (``sample``, ``xquad-r``, a folder, a file) -> data.
+- :mod:`.sources`: data-source names (``sample``, ``xquad-r``, a folder, a file) -> training data, and any
+  benchmark name -> an evaluation :class:`~hybrid_batch_st.tasks.task.RetrievalTask`.
 """
 
 from __future__ import annotations

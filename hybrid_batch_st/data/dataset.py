@@ -1,16 +1,14 @@
 """Parallel multilingual question/answer pairs for the stock ``SentenceTransformerTrainer``.
 
-A record is ``{id, lang, question, answer}``; records sharing an ``id`` are
-translations of one parallel example. Records are held in one Arrow table
-(texts stored once). :meth:`MultilingualPairDataset.to_dataset` gives the
-trainer a ``datasets.Dataset`` with one integer column, ``pair``: one row per
-(example, question language, answer language), numbered by a
-:class:`~hybrid_batch_st.data.pair_index.PairIndex` rather than stored as a table of
-pairs, and resolved to ``anchor`` (question) and ``positive`` (answer) text by
-a transform when a batch is read. Metadata never reaches the data collator.
+A record is ``{id, lang, question, answer}``; records sharing an ``id`` are translations of one parallel
+example. Records are held in one Arrow table (texts stored once). :meth:`MultilingualPairDataset.to_dataset`
+gives the trainer a ``datasets.Dataset`` with one integer column, ``pair``: one row per (example, question
+language, answer language), numbered by a :class:`~hybrid_batch_st.data.pair_index.PairIndex` rather than
+stored as a table of pairs, and resolved to ``anchor`` (question) and ``positive`` (answer) text by a
+transform when a batch is read. Metadata never reaches the data collator.
 
-Scale: 1M parallel ids in 9 languages (9M records, 81M pair rows) read from
-JSONL with pyarrow's multithreaded reader; see ``benchmarks/scale.py``.
+Scale: 1M parallel ids in 9 languages (9M records, 81M pair rows) read from JSONL with pyarrow's
+multithreaded reader; see ``benchmarks/scale.py``.
 """
 
 from __future__ import annotations
@@ -25,11 +23,10 @@ import pyarrow.compute as pc
 from datasets import Dataset, DatasetInfo, Features, Value
 from datasets.table import InMemoryTable
 
-from ..errors import option
-from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder
+from .constructors import PairSources
 from .pair_index import ChunkedTexts, PairIndex, PairResolver
 from .negatives import HardNegatives, listed_negatives, read_negatives, record_lists
-from .records import REQUIRED_FIELDS, SCHEMA, check_duplicates, check_values, collect_records, named_languages, read_jsonl
+from .records import REQUIRED_FIELDS, SCHEMA, check_duplicates, collect_records, named_languages, read_jsonl
 
 if TYPE_CHECKING:
     from datasets import DatasetDict
@@ -37,15 +34,16 @@ if TYPE_CHECKING:
 __all__ = ["MultilingualPairDataset", "REQUIRED_FIELDS"]
 
 
-class MultilingualPairDataset:
+class MultilingualPairDataset(PairSources):
     """Parallel question/answer records in several languages.
 
-    Build one with :meth:`from_records`, :meth:`from_jsonl` or
-    :meth:`from_squad_r`; hand :meth:`to_dataset` to the trainer together with
-    ``batch_sampler=HybridBatchSampler`` (or ``HybridBatchSampler.configure(...)``).
+    Build one with :meth:`from_records`, :meth:`from_jsonl`, :meth:`from_hf` or :meth:`from_squad_r`; hand
+    :meth:`to_dataset` to the trainer together with ``batch_sampler=HybridBatchSampler`` (or
+    ``HybridBatchSampler.configure(...)``).
 
     Args:
-        ids, langs, questions, answers: one entry per record, of equal length.
+        ids: each record's example id (the same id in several languages is one parallel example); ``langs``,
+            ``questions`` and ``answers``: its language, question and answer, one entry per record each.
     """
 
     def __init__(self, ids: Sequence[str], langs: Sequence[str], questions: Sequence[str], answers: Sequence[str]):
@@ -88,11 +86,21 @@ class MultilingualPairDataset:
                      source: str = "records") -> "MultilingualPairDataset":
         """Records as mappings with ``id``, ``lang``, ``question`` and ``answer``.
 
-        ``languages`` keeps only those languages and requires each to have rows.
-        ``source`` names the input in error messages (records are numbered from 1). Language codes
-        may be ISO 639-1 or 639-3, BCP-47 or FLORES-200 (``en``, ``deu``, ``en-US``, ``deu_Latn``); each
-        is named by its language alone unless the data holds that language in several scripts or regions
-        (:func:`~hybrid_batch_st.data.language_codes.normalise_languages`); ``languages`` may use any form.
+        Language codes may be ISO 639-1 or 639-3, BCP-47 or FLORES-200 (``en``, ``deu``, ``en-US``, ``deu_Latn``);
+        each is named by its language alone unless the data holds that language in several scripts or regions
+        (:func:`~hybrid_batch_st.languages.normalise_languages`).
+
+        Args:
+            records: the records; the same ``id`` in several languages is one parallel example.
+            languages: keep only these languages (any code form); each must have rows.
+            source: names the input in error messages (records are numbered from 1).
+
+        Example:
+            >>> pairs = MultilingualPairDataset.from_records([
+            ...     {"id": "q1", "lang": "en", "question": "Who wrote Faust?", "answer": "Goethe wrote it."},
+            ...     {"id": "q1", "lang": "de", "question": "Wer schrieb Faust?", "answer": "Goethe schrieb ihn."}])
+            >>> pairs.languages
+            ['en', 'de']
         """
         return cls._from_table(collect_records((f"record {n}", r) for n, r in enumerate(records, 1)), source, languages)
 
@@ -107,45 +115,6 @@ class MultilingualPairDataset:
         if not path.is_file():
             raise FileNotFoundError(f"pair file {path} does not exist")
         return cls._from_table(read_jsonl(path), str(path), languages)
-
-    @classmethod
-    def from_hf(cls, data: Any, columns: Mapping[str, str] | str | None = None, split: str | None = None,
-                config: str | None = None, languages: Sequence[str] | None = None) -> "MultilingualPairDataset":
-        """Records from Hugging Face ``datasets`` in the long, wide or per-language shape
-        (:mod:`~hybrid_batch_st.data.hf`; ``data``, ``columns``, ``split``, ``config`` as
-        :func:`~hybrid_batch_st.data.hf.hf_table` takes them; ``languages`` as in :meth:`from_records`).
-
-        Usage::
-
-            pairs = MultilingualPairDataset.from_hf(load_dataset("parquet", data_files="pairs.parquet"))
-            wide = MultilingualPairDataset.from_hf(
-                dataset, columns={"id": "qid", "question": "question_{lang}", "answer": "answer_{lang}"})
-            per_language = MultilingualPairDataset.from_hf({"en": english, "de": german})
-        """
-        from .hf import hf_table
-
-        table, source = hf_table(data, columns, split, config)
-        check_values(table, source)
-        return cls._from_table(table, source, languages)
-
-    @classmethod
-    def from_squad_r(cls, directory: str | Path, languages: Sequence[str] | None = None,
-                     articles: Iterable[str] | None = None) -> "MultilingualPairDataset":
-        """Questions and their answer sentences from SQuAD-R files ``<directory>/<lang>.json``.
-
-        ``languages`` defaults to every ``*.json`` in the folder; ``articles``
-        keeps only questions of those article titles (for by-article splits).
-        """
-        return cls.from_squad_r_languages(read_squad_r_folder(directory, languages), articles, str(directory))
-
-    @classmethod
-    def from_squad_r_languages(cls, parsed: Mapping[str, SquadRLanguage], articles: Iterable[str] | None = None,
-                               source: str = "SQuAD-R") -> "MultilingualPairDataset":
-        """As :meth:`from_squad_r`, from already parsed languages (see :mod:`hybrid_batch_st.tasks.lareqa`)."""
-        keep = set(articles) if articles is not None else None
-        records = ({"id": q.id, "lang": lang, "question": q.text, "answer": data.answer(q)}
-                   for lang, data in parsed.items() for q in data.questions if keep is None or q.article in keep)
-        return cls.from_records(records, languages=list(parsed), source=source)
 
     def _subset(self, mask: np.ndarray, source: str) -> "MultilingualPairDataset":
         keep = pa.array(mask)
@@ -219,11 +188,20 @@ class MultilingualPairDataset:
         """The trainer-facing ``datasets.Dataset`` (see the module docstring).
 
         Its rows are every (example, question language, answer language) combination the
-        records allow; reading rows yields ``{"anchor": question, "positive": answer}``, and with
-        ``negatives=k`` also ``negative_1 .. negative_k``: the answers of the example's hard negatives in
-        the row's answer language (:mod:`~hybrid_batch_st.data.negatives`). Pass it
+        records allow; reading rows yields ``{"anchor": question, "positive": answer}``. Pass it
         to the trainer as it is: :class:`~hybrid_batch_st.HybridBatchSampler` finds the records'
         codes through its transform, and a ``select``/``shuffle`` copy would renumber the rows.
+
+        Args:
+            negatives: k > 0 adds ``negative_1 .. negative_k``: the answers of the example's hard negatives in
+                the row's answer language (:meth:`with_negatives`, :mod:`~hybrid_batch_st.data.negatives`).
+
+        Returns:
+            A ``datasets.Dataset`` with one integer column, ``pair``, resolved to texts when rows are read.
+
+        Example:
+            >>> MultilingualPairDataset(["q1", "q1"], ["en", "de"], ["Who?", "Wer?"], ["He.", "Er."]).to_dataset()[0]
+            {'anchor': 'Who?', 'positive': 'He.'}
         """
         n = self._index.num_rows
         dtype = "int32" if n < 2**31 else "int64"

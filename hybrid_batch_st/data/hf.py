@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .language_codes import parse_language
+from ..languages import parse_language
 from .records import REQUIRED_FIELDS
 
 if TYPE_CHECKING:

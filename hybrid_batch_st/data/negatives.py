@@ -25,8 +25,8 @@ import pyarrow.compute as pc
 
 from .pair_index import PairIndex
 
-__all__ = ["HardNegatives", "NEGATIVE_COLUMNS", "listed_negatives", "record_lists", "read_negatives", "read_negatives_file",
-           "write_negatives_file"]
+__all__ = ["HardNegatives", "NEGATIVE_COLUMNS", "listed_negatives", "record_lists", "read_negatives",
+           "read_negatives_file", "write_negatives_file"]
 
 _HASH = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
@@ -50,7 +50,8 @@ class HardNegatives:
             raise ValueError(f"negatives={k!r} must be a positive number of negatives per row")
         self.index, self.listed, self.k = index, np.ascontiguousarray(listed, dtype=np.int32), int(k)
         # the first k listed per example, contiguous: the usual rows are read from it whole
-        self._first_k = self.listed if self.listed.shape[1] == self.k else np.ascontiguousarray(self.listed[:, : self.k])
+        first_k = self.listed[:, : self.k]
+        self._first_k = self.listed if self.listed.shape[1] == self.k else np.ascontiguousarray(first_k)
         self._members: dict[int, np.ndarray] = {}
         self._first_k_fit: dict[int, np.ndarray] = {}  # per language: do an example's first k listed all qualify
 
@@ -195,7 +196,8 @@ def read_negatives_file(path: str | Path) -> tuple[pa.ChunkedArray, pa.ChunkedAr
     return table.column("id"), table.column("negatives")
 
 
-def read_negatives(negatives: "Mapping[str, Sequence[str]] | str | Path") -> tuple[pa.ChunkedArray, pa.ChunkedArray, str]:
+def read_negatives(negatives: "Mapping[str, Sequence[str]] | str | Path",
+                   ) -> tuple[pa.ChunkedArray, pa.ChunkedArray, str]:
     """Ids, their negative-id lists and the input's name, from a mapping or a negatives file."""
     if isinstance(negatives, (str, Path)):
         return (*read_negatives_file(negatives), str(negatives))

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import option
+from ..languages import LANGUAGE_CODE_HELP, normalise_languages, select_codes, unknown_language_codes
 from ..tasks.readers import iter_lines
-from .language_codes import LANGUAGE_CODE_HELP, normalise_languages, select_codes, unknown_language_codes
 
 __all__ = ["REQUIRED_FIELDS", "SCHEMA", "collect_records", "read_jsonl", "check_values", "check_duplicates",
            "named_languages", "check_language_codes", "record_location"]
@@ -34,7 +34,8 @@ def collect_records(items: Iterable[tuple[str, Mapping[str, Any]]]) -> pa.Table:
     columns: dict[str, list[str]] = {name: [] for name in REQUIRED_FIELDS}
     for where, record in items:
         if not isinstance(record, Mapping):
-            raise ValueError(f"{where}: expected a JSON object with {list(REQUIRED_FIELDS)}, got {type(record).__name__}")
+            raise ValueError(f"{where}: expected a JSON object with {list(REQUIRED_FIELDS)}, "
+                             f"got {type(record).__name__}")
         missing = [f for f in REQUIRED_FIELDS if not isinstance(record.get(f), str) or not record.get(f)]
         if missing:
             raise ValueError(
@@ -126,7 +127,7 @@ def check_language_codes(table: pa.Table, source: str) -> None:
 def named_languages(table: pa.Table, source: str, languages: Sequence[str] | None = None,
                     normalise: bool = True) -> pa.Table:
     """``table`` with its language codes checked, kept to ``languages`` (any accepted form) and named as
-    :func:`~hybrid_batch_st.data.language_codes.normalise_languages` says (``normalise=False``: as they are)."""
+    :func:`~hybrid_batch_st.languages.normalise_languages` says (``normalise=False``: as they are)."""
     check_language_codes(table, source)
     codes = pc.unique(table.column("lang")).to_pylist()
     names = normalise_languages(codes) if normalise else {code: code for code in codes}

@@ -14,8 +14,8 @@ A source is one of:
 ``sample`` and ``xquad-r`` are split by article: the first ``train_articles`` articles train, the
 rest are held out (``train_articles=0``: every article trains). With ``validation_share`` > 0, a
 share of the training part's question ids and their articles is held out as a validation split
-(:func:`~hybrid_batch_st.tasks.squad_r.split_validation`), and that split is the held-out part. Evaluating on ``"sample"``
-means its held-out articles.
+(:func:`~hybrid_batch_st.tasks.squad_r.split_validation`), and that split is the held-out part. Evaluating
+on ``"sample"`` means its held-out articles.
 """
 
 from __future__ import annotations
@@ -28,20 +28,18 @@ from ..tasks import BENCHMARK_NAMES
 from ..tasks.lareqa import BENCHMARKS, load_benchmark
 from ..tasks.registry import is_task_benchmark, load_task
 from ..tasks.sample import TRAIN_ARTICLES
-from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder, split_by_article, split_validation
+from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder, split_by_article, split_validation, squad_r_task
+from ..tasks.task import RetrievalTask
 
 if TYPE_CHECKING:
-    from ..tasks.task import RetrievalTask
     from .dataset import MultilingualPairDataset
 
-__all__ = ["SPLIT_SOURCES", "EVAL_SOURCES", "load_languages", "load_training_data", "training_data_of",
+__all__ = ["SPLIT_SOURCES", "load_languages", "load_training_data", "training_data_of",
            "load_eval_data"]
 
 Languages = dict[str, SquadRLanguage]
 #: Named sources split into training and held-out articles.
 SPLIT_SOURCES = ("sample", "xquad-r")
-#: Named evaluation sources besides a SQuAD-R folder.
-EVAL_SOURCES = ("heldout", "validation", "auto", *BENCHMARK_NAMES)
 
 
 def load_languages(source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
@@ -66,9 +64,23 @@ def load_training_data(
     train_articles: int = TRAIN_ARTICLES, validation_share: float = 0.0, hf_columns: dict | None = None,
     hf_split: str | None = None, hf_config: str | None = None,
 ) -> tuple["MultilingualPairDataset", Languages | None]:
-    """The training pairs of ``source`` and its held-out part: with ``validation_share`` > 0 the
-    validation split (taken from the training part), else for ``sample`` / ``xquad-r`` the articles
-    after ``train_articles``."""
+    """The training pairs of ``source`` and its held-out part.
+
+    Args:
+        source: ``sample``, ``xquad-r``, ``mlqa-r``, a SQuAD-R folder, a ``.jsonl`` file of records or
+            ``hf:NAME_OR_PATH`` (with ``hf_columns``, ``hf_split``, ``hf_config`` as
+            :meth:`~hybrid_batch_st.data.dataset.MultilingualPairDataset.from_hf` takes them).
+        languages: languages to keep, any code form (default: all).
+        data_dir: the folder holding the benchmarks' folders (default: the download cache).
+        train_articles: ``sample`` / ``xquad-r``: the first ``train_articles`` articles train, the rest are held out.
+        validation_share: > 0 holds out this share of the training part's question ids (and their articles)
+            as a validation split instead.
+
+    Returns:
+        ``(pairs, held_out)``: the :class:`~hybrid_batch_st.data.dataset.MultilingualPairDataset` and the
+        held-out part as ``{lang: SquadRLanguage}`` (None where there is none); ``load_eval_data("heldout",
+        held_out=...)`` makes it a task.
+    """
     from .dataset import MultilingualPairDataset
 
     path = Path(source)
@@ -98,11 +110,23 @@ def training_data_of(config) -> tuple["MultilingualPairDataset", Languages | Non
 
 def load_eval_data(source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
                    held_out: Languages | None = None, train_articles: int = TRAIN_ARTICLES,
-                   split: str | None = None) -> "Languages | RetrievalTask | None":
-    """Evaluation data named by ``source`` (see the module docstring): LAReQA-style languages, or a
-    :class:`~hybrid_batch_st.tasks.task.RetrievalTask` for the other benchmarks (``tatoeba``,
-    ``flores200``, ``xsid``, ``xflickrco``, ``parallel:PATH``, ``beir:DIR``; ``split`` where they have
-    several); None for ``"auto"`` without held-out articles and for ``""``."""
+                   split: str | None = None) -> RetrievalTask | None:
+    """The evaluation task named by ``source`` (see the module docstring), for every benchmark alike.
+
+    Args:
+        source: a benchmark name (``sample``: its held-out articles, ``xquad-r``, ``tatoeba``, ...),
+            ``parallel:PATH``, ``beir:DIR``, a SQuAD-R folder, or ``heldout`` / ``validation`` / ``auto``.
+        languages: the languages to keep (any code form); None keeps all (or the benchmark's default set).
+        data_dir: the folder holding the benchmarks' folders; None reads the download cache.
+        held_out: the training data's held-out part, for ``heldout`` / ``validation`` / ``auto``.
+        train_articles: where ``sample`` splits its articles (the rest are held out).
+        split: the split of benchmarks that have several (FLORES-200, xSID, BEIR folders).
+
+    Returns:
+        A :class:`~hybrid_batch_st.tasks.task.RetrievalTask` (LAReQA's SQuAD-R data built into one by
+        :func:`~hybrid_batch_st.tasks.squad_r.squad_r_task`); None for ``"auto"`` without a held-out part
+        and for ``""``.
+    """
     if not source or (source == "auto" and held_out is None):
         return None
     if is_task_benchmark(source):
@@ -111,8 +135,8 @@ def load_eval_data(source: str, languages: Sequence[str] | None = None, data_dir
         if held_out is None:
             raise ValueError(f"{option('eval', 'heldout')}: the training data has no held-out part; name a "
                              f"benchmark ({', '.join(BENCHMARK_NAMES)}) or a SQuAD-R folder instead")
-        return held_out
+        return squad_r_task(held_out, source)
     data = load_languages(source, languages, data_dir, what=option("eval"))
     if source == "sample":
-        return split_by_article(data, train_articles or TRAIN_ARTICLES)[1]
-    return data
+        data = split_by_article(data, train_articles or TRAIN_ARTICLES)[1]
+    return squad_r_task(data, Path(source).name)

@@ -34,21 +34,25 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         measures: ir-measures measure strings; ``AP`` by default.
         name: metric prefix (e.g. ``"xquad-r"``).
         depth: 0 (default) for exact measures of the full ranking; N cuts each ranking at N (approximate).
-        batch_size, query_prompt, passage_prompt, show_progress_bar: as :func:`evaluate`.
+        batch_size: texts encoded at once.
+        query_prompt: text prepended to queries (default: the model's ``query`` prompt; ``""`` for none).
+        passage_prompt: text prepended to documents (default: the model's document prompt).
+        show_progress_bar: show encoding progress.
         write_report: when the trainer passes an ``output_path``, also write results.json/md and a heatmap there.
         model_name: label for reports (default: the model card's base model, if any).
         cache: read and store embeddings in the embedding cache (see
             :mod:`hybrid_batch_st.evaluation.embedding_cache`). Off by default: inside the trainer every
             evaluation step sees new weights, so its entries could never be read again.
 
-    Usage::
-
+    Example:
+        ```python
         from hybrid_batch_st import MultilingualRetrievalEvaluator
 
         evaluator = MultilingualRetrievalEvaluator.from_benchmark("xquad-r", languages=["en", "de", "ar"],
                                                                   measures=["AP", "nDCG@10"])
         trainer = SentenceTransformerTrainer(..., evaluator=evaluator)  # logs eval_xquad-r_multilingual_AP, ...
         metrics = evaluator(model)                                      # or on its own
+        ```
     """
 
     def __init__(
@@ -66,7 +70,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         cache: bool = False,
     ):
         super().__init__()
-        self.data = data if isinstance(data, RetrievalTask) else dict(data)
+        self.data = RetrievalTask.of(data, name)
         self.measures = parse_measures(measures)
         self.name = name
         self.depth = depth
@@ -126,8 +130,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         return metrics
 
     def get_config_dict(self) -> dict:
-        languages = self.data.languages if isinstance(self.data, RetrievalTask) else list(self.data)
-        return {"languages": languages, "measures": self.measures, "depth": self.depth}
+        return {"languages": self.data.languages, "measures": self.measures, "depth": self.depth}
 
 
 def _model_label(model) -> str:

@@ -12,7 +12,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from ..data.language_codes import canonical_language
+from ..languages import canonical_language
 from ..names import MULTILINGUAL_POOL
 from .results import PairResult
 
@@ -57,5 +57,6 @@ def group_macro(pairs: list[PairResult], set_languages: Mapping[str, str], group
                 langs.add(canonical_language(set_languages[p.pool_lang]))
             if langs & members:
                 by_setting.setdefault(p.setting, []).append(p)
-        out[name] = {s: {m: float(np.mean([p.scores[m] for p in ps])) for m in measures} for s, ps in by_setting.items()}
+        out[name] = {s: {m: float(np.mean([p.scores[m] for p in ps])) for m in measures}
+                     for s, ps in by_setting.items()}
     return out

@@ -1,7 +1,9 @@
-"""Scoring a model on every language pair of a multilingual retrieval benchmark (../shared/METHOD.md).
+"""Scoring a model on every language pair of a multilingual retrieval benchmark (the LAReQA protocol of
+arXiv 2408.10536).
 
-The benchmark is a :class:`~hybrid_batch_st.tasks.task.RetrievalTask` (a LAReQA-style
-``{lang: SquadRLanguage}`` is turned into one). Settings come from the task:
+The benchmark is a :class:`~hybrid_batch_st.tasks.task.RetrievalTask`, as every reader builds it (a
+LAReQA ``{lang: SquadRLanguage}`` from Python is built into one by :meth:`RetrievalTask.of`). Settings come
+from the task:
 
 - ``monolingual``: a query set against a pool of its own language;
 - ``cross-lingual``: a query set against a pool of another language;
@@ -28,7 +30,7 @@ import numpy as np
 
 from ..models import query_passage_prompts
 from ..names import DEFAULT_MEASURES, MULTILINGUAL_POOL, SETTINGS
-from ..tasks.squad_r import SquadRLanguage, squad_r_task
+from ..tasks.squad_r import SquadRLanguage
 from ..tasks.task import RetrievalTask
 from .embedding_cache import EmbeddingCache, cache_key, encoding_settings
 from .encoding import EncodedTask, encode_task, encode_texts
@@ -37,7 +39,7 @@ from .measures import parse_measures
 from .ranking import Scorer, relevant_ranks
 from .results import EvaluationResult
 
-__all__ = ["evaluate", "encode_texts", "as_task"]
+__all__ = ["evaluate", "encode_texts"]
 
 
 class _Stopwatch(defaultdict):
@@ -53,15 +55,6 @@ class _Stopwatch(defaultdict):
             yield
         finally:
             self[phase] += time.perf_counter() - start
-
-
-def as_task(data: RetrievalTask | Mapping[str, SquadRLanguage], name: str = "") -> RetrievalTask:
-    """A :class:`RetrievalTask` as it is, or LAReQA-style ``{lang: SquadRLanguage}`` turned into one."""
-    if isinstance(data, RetrievalTask):
-        return data
-    if not data:
-        raise ValueError("no languages to evaluate")
-    return squad_r_task(data, name)
 
 
 def _check(task: RetrievalTask, settings: Sequence[str], depth: int) -> None:
@@ -135,8 +128,8 @@ def _score_all(task: RetrievalTask, enc: EncodedTask, settings, scorer: Scorer, 
     for query_set, pool in task.pairs:
         setting = task.setting(query_set, pool)
         if setting in settings:
-            _score(task, enc, scorer, watch, query_set, [pool], pool, setting, np.array(enc.doc_ids[pool], dtype=object),
-                   device)
+            doc_ids = np.array(enc.doc_ids[pool], dtype=object)
+            _score(task, enc, scorer, watch, query_set, [pool], pool, setting, doc_ids, device)
     distances: list[float] = []
     same_top1: dict[str, float] = {}
     if "multilingual" in settings and task.multilingual:
@@ -174,40 +167,41 @@ def _macro(scorer: Scorer, settings: Sequence[str], measures: list[str]) -> dict
     }
 
 
-def evaluate(
-    model,
-    data: RetrievalTask | Mapping[str, SquadRLanguage],
-    measures: Iterable[str] | str = DEFAULT_MEASURES,
-    *,
-    depth: int = 0,
-    settings: Sequence[str] = SETTINGS,
-    batch_size: int | None = None,
-    query_prompt: str | None = None,
-    passage_prompt: str | None = None,
-    show_progress_bar: bool = True,
-    benchmark: str = "",
-    model_name: str = "",
-    cache: bool | str | Path = True,
-    groups: Mapping[str, Sequence[str]] | None = None,
-    devices: Sequence[str] | None = None,
-    rank_device: str | None = "auto",
-) -> EvaluationResult:
-    """Score ``model`` on every language pair of ``data`` (a :class:`RetrievalTask`, or ``{lang: SquadRLanguage}``).
+def evaluate(model, data: RetrievalTask | Mapping[str, SquadRLanguage],
+             measures: Iterable[str] | str = DEFAULT_MEASURES, *, depth: int = 0, settings: Sequence[str] = SETTINGS,
+             batch_size: int | None = None, query_prompt: str | None = None, passage_prompt: str | None = None,
+             show_progress_bar: bool = True, benchmark: str = "", model_name: str = "",
+             cache: bool | str | Path = True, groups: Mapping[str, Sequence[str]] | None = None,
+             devices: Sequence[str] | None = None, rank_device: str | None = "auto") -> EvaluationResult:
+    """Score ``model`` on every language pair of ``data``: exact measures of the full ranking by default.
 
-    Exact by default: every measure is that of the full ranking. ``depth > 0`` cuts each ranking at
-    that depth first (an approximation). ``query_prompt`` / ``passage_prompt`` replace the prompts
-    sentence-transformers' ``encode_query`` / ``encode_document`` would use (``""`` for none).
-    ``cache``: reuse and store embeddings in the embedding cache
-    (:mod:`hybrid_batch_st.evaluation.embedding_cache`; a folder path picks another cache folder,
-    False encodes everything). ``groups``: ``{name: language codes}`` whose macro values are reported
-    per setting (:mod:`.groups`; default: seen / unseen where the model card records languages).
-    ``devices``: encode in sentence-transformers' multi-process pool (``["cuda:0", "cuda:1"]``).
-    ``rank_device``: where the exact ranks are counted: ``"auto"`` (default) the model's device when it
-    is a GPU, else numpy on the CPU; None: numpy; or a torch device. Every device counts ranks the same
-    way (:func:`~hybrid_batch_st.evaluation.ranking.relevant_ranks`).
+    Args:
+        model: a SentenceTransformer (its ``encode_query`` / ``encode_document`` prompts are used).
+        data: a :class:`RetrievalTask` (any benchmark, e.g. from ``load_eval_data``), or LAReQA's
+            ``{lang: SquadRLanguage}``.
+        measures: ir-measures strings (``AP``, ``nDCG@10``, ``RR@10``, ...).
+        depth: 0 for exact measures; N cuts each ranking at N first (an approximation).
+        settings: which of monolingual, cross-lingual and multilingual to evaluate.
+        batch_size: texts encoded at once (None: 16 on the CPU, 256 on a GPU; ``show_progress_bar``: with a
+            progress bar).
+        query_prompt: replaces the model's query prompt (``""`` for none); ``passage_prompt`` likewise.
+        benchmark: the benchmark's name in the result; ``model_name`` the model's label.
+        cache: reuse and store embeddings in the embedding cache (a folder path picks another cache
+            folder; False encodes everything).
+        groups: ``{name: language codes}`` reported per setting (default: seen / unseen from the model card).
+        devices: encode in sentence-transformers' multi-process pool (``["cuda:0", "cuda:1"]``).
+        rank_device: where the exact ranks are counted: ``"auto"`` the model's device when it is a GPU,
+            else numpy on the CPU; None: numpy; or a torch device. Every device counts ranks the same way
+            (:func:`~hybrid_batch_st.evaluation.ranking.relevant_ranks`).
+
+    Returns:
+        The :class:`~hybrid_batch_st.evaluation.results.EvaluationResult` (``.macro``, ``.pairs``, ...).
+
+    Example:
+        ``evaluate(model, load_eval_data("xquad-r", ["en", "de", "ar"]), ["AP", "nDCG@10"]).macro``
     """
     measures = parse_measures(measures)
-    task = as_task(data, benchmark)
+    task = RetrievalTask.of(data, benchmark)
     _check(task, settings, depth)
     prompts = _prompts(model, query_prompt, passage_prompt)
     store = EmbeddingCache(cache_key(model), None if cache is True else cache) if cache else None

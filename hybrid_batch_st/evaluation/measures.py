@@ -30,7 +30,18 @@ def canonical_measure(text: str) -> str:
 
 
 def parse_measures(measures: Iterable[str] | str) -> list[str]:
-    """Validate ir-measures measure strings (``"AP,nDCG@10"`` or a list); their canonical names, each once."""
+    """Validate ir-measures measure strings; their canonical names, each once.
+
+    Args:
+        measures: ``"AP,nDCG@10"`` or a list; ``MRR@10`` is read as ``RR@10``.
+
+    Raises:
+        ValueError: an unknown measure, or one that needs a cutoff (``P``, ``R``), with an example.
+
+    Example:
+        >>> parse_measures("AP, MRR@10, AP")
+        ['AP', 'RR@10']
+    """
     if isinstance(measures, str):
         measures = [m for m in measures.split(",") if m.strip()]
     out = [canonical_measure(m) for m in measures]

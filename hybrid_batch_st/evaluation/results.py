@@ -32,7 +32,27 @@ class PairResult:
 
 @dataclass
 class EvaluationResult:
-    """Macro values per setting, every pair, language bias and timing of one evaluation."""
+    """Macro values per setting, every pair, language bias and timing of one evaluation.
+
+    Attributes:
+        benchmark: the benchmark's name, as given to :func:`~hybrid_batch_st.evaluation.evaluate`.
+        model: the model's label.
+        languages: every language of the task.
+        measures: the measure strings, canonical (``RR@10`` for ``MRR@10``).
+        depth: 0 for exact measures; N where each ranking was cut at N.
+        pairs: one :class:`PairResult` per (query set, pool) and setting.
+        macro: ``{setting: {measure: mean over the setting's pairs}}``.
+        language_bias: ``rank_distance`` (mean max - min rank of a query's relevant documents in the
+            multilingual ranking) and ``same_language_top1`` (per query language).
+        timing: seconds spent encoding, searching and scoring.
+
+    Example:
+        ```python
+        result = evaluate(model, load_eval_data("xquad-r"), ["AP"])
+        result.macro["cross-lingual"]["AP"], result.language_bias["rank_distance"]
+        write_report(result, "runs/eval")   # results.json (result.to_dict()), results.md, heatmap.png
+        ```
+    """
 
     benchmark: str
     model: str

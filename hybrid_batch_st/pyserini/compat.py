@@ -105,7 +105,8 @@ def check_parity(model, settings: EncoderSettings, encoder_dir: Path, samples: S
     boot_jvm()
     from pyserini.encode import AutoQueryEncoder
 
-    auto = AutoQueryEncoder(str(encoder_dir), pooling=settings.pooling, l2_norm=settings.l2_norm, prefix=settings.prefix)
+    auto = AutoQueryEncoder(str(encoder_dir), pooling=settings.pooling, l2_norm=settings.l2_norm,
+                            prefix=settings.prefix)
     theirs = np.stack([auto.encode(text) for text in samples])
     gap = float(np.abs(theirs - settings.query_embeddings(model, samples)).max())
     if gap > 1e-4:

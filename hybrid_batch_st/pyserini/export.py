@@ -10,6 +10,7 @@ from ..atomic import atomic_dir
 from ..models import encode_documents, load_model, resolve_model
 from .compat import ENCODER_DIR, check_parity, encoder_settings, save_settings
 from .formats import read_corpus
+from .jvm import require_pyserini
 
 __all__ = ["build_index", "load_st_model"]
 
@@ -25,27 +26,47 @@ def load_st_model(model_or_path):
     return model, (resolved if resolved.is_dir() else None)
 
 
-def build_index(
-    model,
-    corpus: str | Path,
-    index_dir: str | Path,
-    *,
-    index_type: str = "flat",
-    hnsw_m: int = 32,
-    batch_size: int | None = None,
-    overwrite: bool = False,
-    show_progress_bar: bool = True,
-) -> Path:
+def _faiss_index(embeddings, index_type: str, hnsw_m: int):
+    """Inner-product faiss index of ``embeddings``: exact (``flat``) or HNSW."""
+    import faiss
+
+    dimension = embeddings.shape[1]
+    flat = index_type == "flat"
+    index = faiss.IndexFlatIP(dimension) if flat else faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    index.add(embeddings)
+    return index
+
+
+def build_index(model, corpus: str | Path, index_dir: str | Path, *, index_type: str = "flat", hnsw_m: int = 32,
+                batch_size: int | None = None, overwrite: bool = False, show_progress_bar: bool = True) -> Path:
     """Encode ``corpus`` (Pyserini JSONL) with ``model`` (a SentenceTransformer or its folder) into ``index_dir``.
 
     The folder holds ``index`` (faiss ``IndexFlatIP``, or ``IndexHNSWFlat`` inner product with
     ``index_type="hnsw"``), ``docid`` and ``encoder/`` (the model), and appears only once complete.
-    An existing folder is refused unless ``overwrite``. Returns its path.
+    The export checks that Pyserini's own ``AutoQueryEncoder`` reproduces the model's query embeddings.
+
+    Args:
+        model: a SentenceTransformer, its folder or a hub id.
+        corpus: Pyserini JSONL, ``{"id": ..., "contents": ...}`` per line.
+        index_dir: the folder to create.
+        index_type: ``"flat"`` (exact inner product) or ``"hnsw"`` (graph degree ``hnsw_m``).
+        batch_size: texts encoded at once (``show_progress_bar``: with a progress bar).
+        overwrite: replace an existing folder (else it is refused).
+
+    Returns:
+        The index folder's path.
+
+    Raises:
+        ImportError: Pyserini is not installed (the ``pyserini`` extra); raised before anything is encoded.
+
+    Example:
+        ``get_searcher(build_index("runs/hy/model", "corpus.jsonl", "runs/hy-index")).search("Who wrote Faust?")``
     """
     import faiss
 
     if index_type not in ("flat", "hnsw"):
         raise ValueError(f"index_type={index_type!r} must be 'flat' or 'hnsw'")
+    require_pyserini()  # before encoding: the export checks Pyserini's own query encoder against the model
     ids, texts = read_corpus(corpus)
     model, model_dir = load_st_model(model)
     settings = encoder_settings(model)
@@ -53,12 +74,7 @@ def build_index(
     with atomic_dir(index_dir, overwrite=overwrite) as tmp:
         embeddings = encode_documents(model, texts, prompt=settings.passage_prompt or "", batch_size=batch_size,
                                       normalize=settings.l2_norm, show_progress_bar=show_progress_bar)
-        if index_type == "flat":
-            index = faiss.IndexFlatIP(settings.dimension)
-        else:
-            index = faiss.IndexHNSWFlat(settings.dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        index.add(embeddings)
-        faiss.write_index(index, str(tmp / "index"))
+        faiss.write_index(_faiss_index(embeddings, index_type, hnsw_m), str(tmp / "index"))
         (tmp / "docid").write_text("".join(f"{d}\n" for d in ids), encoding="utf-8")
         encoder_dir = tmp / ENCODER_DIR
         if model_dir is not None:

@@ -79,35 +79,63 @@ def write_topics(path: str | Path, topics: Iterable[tuple[str, str]]) -> Path:
 def write_benchmark_files(
     data, query_lang: str, pool_lang: str, output_dir: str | Path, limit: int | None = None
 ) -> dict[str, Path]:
-    """``corpus.jsonl`` (sentences of ``pool_lang``), ``topics.tsv`` (questions of ``query_lang``) and
-    ``qrels.txt`` (TREC) for one language pair of a benchmark ``{lang: SquadRLanguage}``.
+    """Pyserini's inputs and TREC qrels for one (query set, pool) pair of a benchmark.
 
-    Document ids are ``<lang>-<sentence index>`` (:func:`hybrid_batch_st.tasks.squad_r.doc_id`), as in
-    :func:`hybrid_batch_st.evaluation.evaluate`,
-    so a run file on them is scored by ``ir_measures`` against these qrels.
+    Writes ``corpus.jsonl`` (every document of the pool), ``topics.tsv`` (the queries with a judged
+    document in that pool) and ``qrels.txt``. Document ids are the task's (LAReQA:
+    ``<lang>-<sentence index>``, :func:`hybrid_batch_st.tasks.squad_r.doc_id`), as in
+    :func:`hybrid_batch_st.evaluation.evaluate`, so a run on them is scored by ``ir_measures`` against
+    these qrels.
+
+    Args:
+        data: a :class:`~hybrid_batch_st.tasks.task.RetrievalTask` (e.g. from
+            :func:`hybrid_batch_st.data.sources.load_eval_data`), or LAReQA's ``{lang: SquadRLanguage}``.
+        query_lang: the query set (its language code, for every benchmark but Tatoeba's ``eng-xxx`` sets).
+        pool_lang: the pool.
+        output_dir: the folder to write into.
+        limit: keep only the first ``limit`` queries.
+
+    Returns:
+        ``{"corpus": path, "topics": path, "qrels": path}``.
+
+    Example:
+        >>> from hybrid_batch_st.data.sources import load_eval_data
+        >>> files = write_benchmark_files(load_eval_data("sample", ["en", "de"]), "de", "en", "runs/de-en")
     """
-    for lang in (query_lang, pool_lang):
-        if lang not in data:
-            raise ValueError(f"language {lang!r} is not in the benchmark data ({list(data)})")
+    from ..tasks.task import RetrievalTask
+
+    task = RetrievalTask.of(data)
+    if (query_lang, pool_lang) not in task.pairs:
+        raise ValueError(f"{task.name or 'benchmark'} has no pair ({query_lang}, {pool_lang}) of query set and "
+                         f"pool; pick one of {', '.join(f'{q}->{p}' for q, p in task.pairs)}")
     out = Path(output_dir)
-    pool = data[pool_lang]
-    answer, names = pool.answer_of(), pool.doc_ids()
-    questions = [q for q in data[query_lang].questions if q.id in answer][:limit]
+    relevant = {q: r for q in task.queries[query_lang].texts if (r := task.relevant(query_lang, q, pool_lang))}
+    questions = [(q, text) for q, text in task.queries[query_lang].texts.items() if q in relevant][:limit]
     files = {"corpus": out / "corpus.jsonl", "topics": out / "topics.tsv", "qrels": out / "qrels.txt"}
-    write_corpus(files["corpus"], zip(names, pool.sentences))
-    write_topics(files["topics"], ((q.id, q.text) for q in questions))
+    write_corpus(files["corpus"], task.pools[pool_lang].texts.items())
+    write_topics(files["topics"], questions)
     with atomic_path(files["qrels"]) as tmp:
-        tmp.write_text("".join(f"{q.id} 0 {names[answer[q.id]]} 1\n" for q in questions), encoding="utf-8")
+        tmp.write_text("".join(f"{q} 0 {d} {g}\n" for q, _ in questions for d, g in relevant[q].items()),
+                       encoding="utf-8")
     return files
 
 
 def score_run(run: str | Path, qrels: str | Path, measures: Iterable[str] | str = DEFAULT_MEASURES) -> dict[str, float]:
-    """Score a TREC run file against TREC qrels with ir-measures (mean over the qrels' queries)."""
+    """Score a TREC run file against TREC qrels with ir-measures (mean over the qrels' queries).
+
+    Args:
+        run: a run file (``search`` writes one); ``qrels``: TREC qrels (``write_benchmark_files`` writes them).
+        measures: ir-measures strings.
+
+    Returns:
+        ``{measure: value}``; on a benchmark's files it equals the evaluator's value for that pair.
+    """
     import ir_measures
 
     for p in (run, qrels):
         if not Path(p).is_file():
             raise FileNotFoundError(f"{p} does not exist")
     parsed = [ir_measures.parse_measure(m) for m in parse_measures(measures)]
-    values = ir_measures.calc_aggregate(parsed, ir_measures.read_trec_qrels(str(qrels)), ir_measures.read_trec_run(str(run)))
+    values = ir_measures.calc_aggregate(parsed, ir_measures.read_trec_qrels(str(qrels)),
+                                        ir_measures.read_trec_run(str(run)))
     return {str(m): float(values[m]) for m in parsed}

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-__all__ = ["boot_jvm", "find_java_home", "anserini_jar", "JavaNotFoundError"]
+__all__ = ["boot_jvm", "require_pyserini", "find_java_home", "anserini_jar", "JavaNotFoundError"]
 
 MIN_JAVA = 21
 INSTALL_HINT = (
@@ -69,12 +69,27 @@ def anserini_jar() -> Path:
         raise ImportError("Pyserini is not installed: `pip install 'hybrid-batch-st[pyserini]'`")
     jars = sorted(Path(next(iter(spec.submodule_search_locations))).glob("resources/jars/anserini-*-fatjar.jar"))
     if not jars:
-        raise ImportError("the installed Pyserini has no Anserini jar under pyserini/resources/jars; reinstall pyserini")
+        raise ImportError("the installed Pyserini has no Anserini jar under pyserini/resources/jars; "
+                          "reinstall pyserini")
     return jars[-1]
 
 
+def require_pyserini() -> None:
+    """Raise the package's install hint unless Pyserini and pyjnius (the ``pyserini`` extra) are installed."""
+    missing = [name for name in ("pyserini", "jnius_config") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ImportError(f"Pyserini is not installed (no module {', '.join(missing)}): "
+                          "`pip install 'hybrid-batch-st[pyserini]'` (Pyserini 1.6.0 and a Java 21 runtime)")
+
+
 def boot_jvm() -> None:
-    """Start the JVM for Pyserini once per process; a no-op when one is already running."""
+    """Start the JVM for Pyserini once per process; a no-op when one is already running.
+
+    Raises:
+        ImportError: Pyserini is not installed (with the command that installs it).
+        JavaNotFoundError: no Java 21 runtime was found (with what to install).
+    """
+    require_pyserini()
     import jnius_config
 
     if jnius_config.vm_running:

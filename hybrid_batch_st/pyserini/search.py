@@ -4,9 +4,8 @@ TREC runs written by Pyserini's own output writer."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping
 
-import numpy as np
 from tqdm.auto import tqdm
 
 from ..atomic import atomic_path
@@ -69,7 +68,22 @@ def _check_docids(index_dir: Path) -> None:
 
 
 def get_searcher(index_dir: str | Path, model=None, prefer: str = "auto"):
-    """Pyserini's ``FaissSearcher`` over an exported index, with the right query encoder."""
+    """Pyserini's ``FaissSearcher`` over an exported index, with the right query encoder.
+
+    Args:
+        index_dir: a folder written by :func:`~hybrid_batch_st.pyserini.export.build_index`.
+        model: the model that encodes queries (a SentenceTransformer or its folder); default: the one
+            exported with the index.
+        prefer: ``"auto"`` (Pyserini's ``AutoQueryEncoder`` where the export found it reproduces the
+            model, else the model wrapped) or ``"sentence-transformers"`` (always the model wrapped).
+
+    Returns:
+        A ``pyserini.search.faiss.FaissSearcher``: ``searcher.search("Who wrote Faust?", k=10)``.
+
+    Raises:
+        ImportError: Pyserini is not installed (the ``pyserini`` extra).
+        ValueError: the index folder is damaged or the model makes vectors of another dimension.
+    """
     _check_docids(Path(index_dir))
     encoder = query_encoder(index_dir, model=model, prefer=prefer)
     from pyserini.search.faiss import FaissSearcher
@@ -89,8 +103,27 @@ def search(
     output_format: str = "trec",
     tag: str = "hybrid-batch-st",
 ) -> Path:
-    """Search ``topics`` (TSV path or ``{qid: text}``) with Pyserini's ``FaissSearcher``, ``hits`` per
-    query; write the run (Pyserini's ``trec`` or ``msmarco`` format, by Pyserini's own writer) atomically.
+    """Search ``topics`` with Pyserini's ``FaissSearcher`` and write the run, atomically.
+
+    Args:
+        index_dir: a folder written by :func:`~hybrid_batch_st.pyserini.export.build_index`.
+        topics: a TSV file (``qid<TAB>query`` per line) or ``{qid: text}``.
+        output: the run file to write (by Pyserini's own output writer).
+        hits: hits per query.
+        model: the model for queries (default: the one exported with the index).
+        threads: search threads.
+        batch_size: queries per batch.
+        output_format: ``"trec"`` or ``"msmarco"``.
+        tag: the run tag (TREC format).
+
+    Returns:
+        The run file's path.
+
+    Example:
+        ```python
+        search("runs/index", "topics.tsv", "run.trec", hits=100)
+        score_run("run.trec", "qrels.txt", ["AP", "nDCG@10"])   # hybrid_batch_st.pyserini.score_run
+        ```
     """
     if hits < 1:
         raise ValueError(f"hits={hits} must be at least 1")

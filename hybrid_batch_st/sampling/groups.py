@@ -23,8 +23,8 @@ __all__ = ["Group", "LanguageGroups"]
 logger = logging.getLogger(__name__)
 
 Group = tuple[int, int]  # (question language code, answer language code)
-_NEEDED = {"monolingual": ["monolingual"], "cross-lingual": ["cross-lingual"], "hybrid": ["monolingual", "cross-lingual"],
-           "mixed": ["mixed"]}
+_NEEDED = {"monolingual": ["monolingual"], "cross-lingual": ["cross-lingual"],
+           "hybrid": ["monolingual", "cross-lingual"], "mixed": ["mixed"]}
 
 
 def _kind(mode: str, group: Group) -> str:

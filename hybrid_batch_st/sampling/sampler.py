@@ -47,9 +47,9 @@ import torch
 from datasets import Dataset
 from sentence_transformers.base.sampler import DefaultBatchSampler
 
+from ..data.pair_index import resolver_of
 from ..errors import option_name
 from .cycles import Cycle
-from ..data.pair_index import resolver_of
 from .distributed import loader_epoch, process_world_size
 from .groups import Group, LanguageGroups
 from .negatives import NegativesApart
@@ -71,14 +71,16 @@ class HybridBatchSampler(DefaultBatchSampler):
 
     Pass the class itself as ``SentenceTransformerTrainingArguments(batch_sampler=HybridBatchSampler)``
     for the defaults, or ``HybridBatchSampler.configure(mode=..., alpha=...)`` for other settings.
-    The dataset must come from :meth:`MultilingualPairDataset.to_dataset`, unchanged.
+    The dataset must come from :meth:`MultilingualPairDataset.to_dataset`, unchanged. The epoch comes from
+    ``set_epoch`` or, while an accelerate data loader iterates the sampler, from that loader (so a run
+    resumed mid-epoch under several processes draws the same batches).
 
     Args:
         dataset: the pair dataset of :meth:`MultilingualPairDataset.to_dataset`.
         batch_size: rows per device and step (the trainer's ``per_device_train_batch_size``).
         drop_last: drop the final, smaller global batch of an epoch.
-        valid_label_columns, generator: accepted for the trainer's interface; randomness comes
-            from ``seed`` and the epoch only, so every rank draws the same global batches.
+        valid_label_columns: accepted for the trainer's interface (unused).
+        generator: accepted for the trainer's interface; randomness comes from ``seed`` and the epoch only.
         seed: random seed.
         mode: one of :data:`hybrid_batch_st.names.MODES`: ``"monolingual"`` (X-X only),
             ``"cross-lingual"`` (X-Y only), ``"hybrid"`` or ``"mixed"`` (each row's language pair,
@@ -96,17 +98,15 @@ class HybridBatchSampler(DefaultBatchSampler):
             that start the process group later, and set 1 with accelerate's ``split_batches=True``
             (there each batch is already the global one).
 
-    Usage::
-
+    Example:
+        ```python
         args = SentenceTransformerTrainingArguments(
             output_dir="out", per_device_train_batch_size=32,
             batch_sampler=HybridBatchSampler.configure(mode="hybrid", alpha=0.5),
         )
         trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=pairs.to_dataset(),
                                              loss=MultipleNegativesRankingLoss(model))
-
-    The epoch comes from ``set_epoch`` or, while an accelerate data loader iterates the sampler,
-    from that loader (so a run resumed mid-epoch under several processes draws the same batches).
+        ```
     """
 
     def __init__(
@@ -162,7 +162,8 @@ class HybridBatchSampler(DefaultBatchSampler):
     def _global_batch_text(self) -> str:
         if self.world_size == 1:
             return f"a batch of {self.batch_size}"
-        return f"a global batch of {self.global_batch_size} ({self.world_size} processes x batch_size={self.batch_size})"
+        return (f"a global batch of {self.global_batch_size} ({self.world_size} processes x "
+                f"batch_size={self.batch_size})")
 
     @classmethod
     def configure(cls, **options: Any) -> Callable[..., "HybridBatchSampler"]:

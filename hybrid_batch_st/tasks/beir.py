@@ -66,7 +66,13 @@ def _qrels(path: Path) -> dict[str, dict[str, int]]:
 
 
 def beir_task(root: str | Path, split: str = "test", languages: list[str] | None = None) -> RetrievalTask:
-    """Every language folder of ``root`` (or ``languages``) as one task (see the module docstring)."""
+    """BEIR-format folders, one per language, as one task (``--benchmark beir:DIR``; see the module docstring).
+
+    Args:
+        root: the folder holding ``<lang>/corpus.jsonl``, ``<lang>/queries.jsonl`` and ``<lang>/qrels/<split>.tsv``.
+        split: the qrels file to read.
+        languages: language folders to keep (default: all).
+    """
     root = require_dir(root, f"beir:{root}", "one folder per language with corpus.jsonl, queries.jsonl and qrels/")
     folders = {p.name: p for p in sorted(root.iterdir()) if p.is_dir()}
     if languages:

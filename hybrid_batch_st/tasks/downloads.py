@@ -77,7 +77,8 @@ def _checksums() -> dict[str, dict[str, str]]:
 def benchmark_folder(name: str, subfolder: str | None = None, cache_dir: str | Path | None = None) -> Path:
     """The cache folder of benchmark ``name`` with every file (of ``subfolder`` only, e.g. FLORES-200's
     ``dev``) present and checked, downloading what is missing."""
-    files = {rel: sha for rel, sha in _checksums()[name].items() if subfolder is None or rel.startswith(subfolder + "/")}
+    files = {rel: sha for rel, sha in _checksums()[name].items()
+             if subfolder is None or rel.startswith(subfolder + "/")}
     folder = Path(cache_dir or default_cache_dir()) / name
     missing = [rel for rel, sha in files.items() if not (folder / rel).is_file() or file_sha256(folder / rel) != sha]
     if not missing:

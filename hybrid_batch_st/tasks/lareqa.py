@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..errors import option_name
-from .downloads import file_sha256, default_cache_dir, fetch_file
+from .downloads import default_cache_dir, fetch_file, file_sha256
 from .squad_r import SquadRLanguage, read_squad_r
 
 __all__ = ["Benchmark", "BENCHMARKS", "get_benchmark", "benchmark_files", "load_benchmark"]
@@ -130,7 +130,17 @@ def load_benchmark(
     data_dir: str | Path | None = None,
     cache_dir: str | Path | None = None,
 ) -> dict[str, SquadRLanguage]:
-    """Parse every requested language of ``name`` (see :func:`benchmark_files`)."""
+    """XQuAD-R or MLQA-R as ``{lang: SquadRLanguage}``: from ``data_dir``, else a checked download into the cache.
+
+    For evaluation, :func:`hybrid_batch_st.data.sources.load_eval_data` gives the same data as a
+    :class:`~hybrid_batch_st.tasks.task.RetrievalTask`; this shape is what training and the splits read.
+
+    Args:
+        name: ``"xquad-r"`` (11 languages) or ``"mlqa-r"`` (7).
+        languages: languages to read (default: all).
+        data_dir: a folder holding ``<name>/<lang>.json`` as in the LAReQA release.
+        cache_dir: the download cache (default: ``$HYBRID_BATCH_ST_CACHE``, else ``~/.cache/hybrid_batch_st``).
+    """
     return {
         lang: read_squad_r(path, lang)
         for lang, path in benchmark_files(name, languages, data_dir, cache_dir).items()

@@ -91,10 +91,13 @@ def _english_index(path: Path | None) -> dict[str, list[str]] | None:
 
 
 def xsid_task(data_dir: str | Path, split: str = "test", languages: list[str] | None = None) -> RetrievalTask:
-    """xSID ``split`` (``test`` or ``valid``) from ``data_dir`` (holding ``<lang>.<split>.conll``).
+    """xSID assistant utterances as a task, aligned across languages by ``# text-en`` where a file gives it
+    (checked against the English file ``en.<split>.conll``), else by ``# id``.
 
-    Items are aligned across languages by ``# text-en`` where a file gives it (checked against the
-    English file ``en.<split>.conll``), else by ``# id``.
+    Args:
+        data_dir: the folder holding ``<lang>.<split>.conll`` files.
+        split: ``"test"`` or ``"valid"``.
+        languages: languages (varieties such as ``de-ba`` keep their names; default: all).
     """
     folder = require_dir(data_dir, "xsid", f"<lang>.{split}.conll files")
     available = {p.name.split(".")[0]: p for p in sorted(folder.glob(f"*.{split}.conll"))}
@@ -105,7 +108,12 @@ def xsid_task(data_dir: str | Path, split: str = "test", languages: list[str] | 
 
 
 def xflickrco_task(data_dir: str | Path, languages: list[str] | None = None) -> RetrievalTask:
-    """xFlickr&CO from ``data_dir`` (holding ``<lang>.test.jsonl``)."""
+    """xFlickr&CO image captions, written per language and parallel by image id, as a task.
+
+    Args:
+        data_dir: the folder holding ``<lang>.test.jsonl`` files (``id``, ``sentences`` per line).
+        languages: languages to keep (default: all).
+    """
     folder = require_dir(data_dir, "xflickrco", "<lang>.test.jsonl files")
     available = {p.name.split(".")[0]: p for p in sorted(folder.glob("*.test.jsonl"))}
     texts = {}
@@ -117,7 +125,16 @@ def xflickrco_task(data_dir: str | Path, languages: list[str] | None = None) -> 
 
 
 def parallel_task(path: str | Path, languages: list[str] | None = None) -> RetrievalTask:
-    """A JSONL file of ``{"id", "lang", "text"}`` or a folder of line-aligned ``<lang>.txt`` files."""
+    """Any parallel collection (``--benchmark parallel:PATH``) as a task: the same id in another language is relevant.
+
+    Args:
+        path: a JSONL file of ``{"id", "lang", "text"}`` or a folder of line-aligned ``<lang>.txt`` files
+            (NTREX, TICO-19, Multi30k, your own); several texts of one id and language become ``ID#0``, ``ID#1``.
+        languages: languages to keep (default: all).
+
+    Example:
+        >>> task = parallel_task("my-collection/", ["en", "de"])  # doctest: +SKIP
+    """
     path = Path(path)
     items: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     if path.is_dir():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import option_name
 from . import BENCHMARK_NAMES, BENCHMARK_PREFIXES, TASK_BENCHMARKS
 from .task import RetrievalTask
 
@@ -20,7 +19,23 @@ def is_task_benchmark(name: str) -> bool:
 def load_task(name: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
               split: str | None = None) -> RetrievalTask:
     """The task of ``name``: one of :data:`~hybrid_batch_st.tasks.TASK_BENCHMARKS` read from
-    ``<data_dir>/<name>/`` (without ``data_dir``: downloaded once, checked), ``parallel:PATH`` or ``beir:DIR``."""
+    ``<data_dir>/<name>/`` (without ``data_dir``: downloaded once, checked), ``parallel:PATH`` or ``beir:DIR``.
+
+    LAReQA's benchmarks (``sample``, ``xquad-r``, ``mlqa-r``) and SQuAD-R folders are read by
+    :func:`hybrid_batch_st.data.sources.load_eval_data`, which takes every name and calls this one for these.
+
+    Args:
+        name: ``tatoeba``, ``flores200``, ``xsid``, ``xflickrco``, ``parallel:PATH`` or ``beir:DIR``.
+        languages: languages to keep, any code form (default: all, or the benchmark's default set).
+        data_dir: the folder holding ``<name>/``; None downloads into the cache.
+        split: FLORES-200 ``dev`` / ``devtest`` (default), xSID ``test`` (default) / ``valid``, BEIR's qrels.
+
+    Returns:
+        The benchmark as a :class:`~hybrid_batch_st.tasks.task.RetrievalTask`.
+
+    Example:
+        >>> task = load_task("parallel:my-collection", ["en", "de"])  # doctest: +SKIP
+    """
     from .beir import beir_task
     from .parallel import parallel_task, xflickrco_task, xsid_task
     from .xtreme import flores_task, tatoeba_task

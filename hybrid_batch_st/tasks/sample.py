@@ -20,7 +20,11 @@ TRAIN_ARTICLES = 36
 
 
 def load_sample(languages: Sequence[str] | None = None) -> dict[str, SquadRLanguage]:
-    """Every article of the bundled languages."""
+    """Every article of the bundled XQuAD-R sample (CC BY-SA 4.0), as ``{lang: SquadRLanguage}``.
+
+    Args:
+        languages: any of ``en``, ``de``, ``es`` (default: all three).
+    """
     languages = list(languages or SAMPLE_LANGUAGES)
     unknown = [lang for lang in languages if lang not in SAMPLE_LANGUAGES]
     if unknown:
@@ -39,6 +43,17 @@ def load_sample(languages: Sequence[str] | None = None) -> dict[str, SquadRLangu
 def sample_split(
     languages: Sequence[str] | None = None, train_articles: int = TRAIN_ARTICLES
 ) -> tuple[dict[str, SquadRLanguage], dict[str, SquadRLanguage]]:
-    """``(train, held_out)``, each ``{lang: SquadRLanguage}`` restricted to its articles."""
+    """The bundled sample split by article: ``(train, held_out)``, each ``{lang: SquadRLanguage}``.
+
+    Args:
+        languages: any of ``en``, ``de``, ``es`` (default: all three).
+        train_articles: the first ``train_articles`` articles train (36 of 48); the rest are held out.
+
+    Example:
+        ```python
+        train_part, held_out = sample_split(["en", "de"])
+        pairs = MultilingualPairDataset.from_squad_r_languages(train_part)
+        ```
+    """
     data = load_sample(languages)
     return split_by_article(data, train_articles)

@@ -37,7 +37,27 @@ class TextSet:
 
 @dataclass
 class RetrievalTask:
-    """Queries, pools and judgments of one multilingual retrieval benchmark (see the module docstring)."""
+    """Queries, pools and judgments of one multilingual retrieval benchmark (see the module docstring).
+
+    Every reader builds one (:func:`~hybrid_batch_st.tasks.registry.load_task`,
+    :func:`~hybrid_batch_st.data.sources.load_eval_data`); :func:`~hybrid_batch_st.evaluation.evaluate`,
+    the evaluator, significance tests and Pyserini's benchmark files read it.
+
+    Attributes:
+        name: the benchmark's name (for messages).
+        queries: query set name -> its texts (:class:`TextSet`: language and ``{id: text}``).
+        pools: pool name -> its documents.
+        qrels: query set name -> query id -> ``{document id: grade}``.
+        pairs: the (query set, pool) pairs evaluated; a pair within one language is monolingual.
+        multilingual: the query sets also evaluated against the union of every pool.
+        exclude_self: a query's own text (its id, in the pool named as its set) is never a candidate.
+
+    Example:
+        >>> task = RetrievalTask.parallel("toy", {"en": {"1": "a cat", "2": "a dog"},
+        ...                                        "de": {"1": "eine Katze", "2": "ein Hund"}})
+        >>> task.pairs, task.relevant("en", "1", "de")
+        ([('en', 'de'), ('de', 'en')], {'1': 1})
+    """
 
     name: str
     queries: dict[str, TextSet]
@@ -53,6 +73,36 @@ class RetrievalTask:
                 if name not in known:
                     raise ValueError(f"{self.name}: pair ({query_set}, {pool}) names the {kind} {name!r}, which the "
                                      f"task lacks; it has {sorted(known)}")
+
+    @classmethod
+    def of(cls, data: RetrievalTask | Mapping, name: str = "") -> RetrievalTask:
+        """``data`` as a task: a task as it is, or LAReQA's ``{lang: SquadRLanguage}`` (as
+        :func:`~hybrid_batch_st.tasks.lareqa.load_benchmark` reads it) built into one by
+        :func:`~hybrid_batch_st.tasks.squad_r.squad_r_task`. The one place that knows both shapes.
+
+        Args:
+            data: a :class:`RetrievalTask`, or a mapping of language code to ``SquadRLanguage``.
+            name: the task's name for a mapping (used in error messages).
+
+        Example:
+            >>> from hybrid_batch_st.tasks.sample import load_sample
+            >>> RetrievalTask.of(load_sample(["en", "de"]), "sample").pairs
+            [('en', 'en'), ('en', 'de'), ('de', 'en'), ('de', 'de')]
+        """
+        if isinstance(data, RetrievalTask):
+            return data
+        if not data:
+            raise ValueError(f"{name or 'benchmark'}: no languages to evaluate")
+        from .squad_r import squad_r_task
+
+        return squad_r_task(data, name)
+
+    @property
+    def multi_parallel(self) -> bool:
+        """Whether the pools hold the queries' own items (Tatoeba, FLORES-200, xSID, xFlickr&CO,
+        ``parallel:``), so that :meth:`sample` applies; LAReQA's and BEIR's pools hold other documents."""
+        units = {self.unit(q) for s in self.queries.values() for q in s.texts}
+        return any(self.unit(d) in units for s in self.pools.values() for d in s.texts)
 
     def setting(self, query_set: str, pool: str) -> str:
         return "monolingual" if self.queries[query_set].lang == self.pools[pool].lang else "cross-lingual"

@@ -1,6 +1,7 @@
 """Training: options, losses and the training run on the stock ``SentenceTransformerTrainer``.
 
 - :mod:`.config`: :class:`TrainConfig`, every option defined once (flags, config files, model card);
+- :mod:`.flags`: its command-line flags, for the CLI and the benchmark scripts;
 - :mod:`.losses`: the in-batch negatives loss of a recipe;
 - :mod:`.run`: :func:`train`, one training run (data, sampler, trainer, evaluation, atomic save);
 - :mod:`.merge`: weight averaging with the base model;

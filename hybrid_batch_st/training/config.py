@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from ..languages import parse_languages
 from ..names import DEFAULT_MEASURES, DEFAULT_MODEL, LANGUAGE_CHOICES, LOSSES, MODES, PRECISIONS, RECIPES
 from ..sampling.options import check_sampler_options
 from ..tasks.sample import TRAIN_ARTICLES
-from .option_values import _hf_columns, _measures, _report_to, parse_alpha, parse_language_weights, parse_languages, parse_recipes
+from .option_values import _hf_columns, _measures, _report_to, parse_alpha, parse_language_weights
 
 __all__ = ["TrainConfig", "DEMO_DEFAULTS", "DEMO_RECIPES", "check_precision"]
 
@@ -32,7 +33,18 @@ class TrainConfig:
     """Options of one training run (defaults: a short hybrid run on the bundled sample).
 
     Each field is a ``hybrid-batch-st train`` flag (``learning_rate`` -> ``--learning-rate``) and a key
-    of a JSON config file; flags override the file.
+    of a JSON config file; flags override the file. Each field's default and help text (its ``metadata``)
+    are listed below and in ``hybrid-batch-st train --help``; :meth:`validate` checks them together.
+
+    Example:
+        ```python
+        from hybrid_batch_st import TrainConfig, train
+
+        config = TrainConfig(model="xlm-roberta-base", train="pairs.jsonl", recipe="hybrid", alpha=0.5,
+                             steps=1000, batch_size=32, output="runs/hybrid")
+        outcome = train(config)       # outcome.model, outcome.evaluation, outcome.saved_to
+        config = TrainConfig.from_file("run.json", seed=1)   # a JSON file of these keys, overridden
+        ```
     """
 
     model: str = field(default=DEFAULT_MODEL, metadata=_option(
@@ -140,7 +152,20 @@ class TrainConfig:
 
     @classmethod
     def from_file(cls, path: str | Path, defaults: Mapping[str, Any] | None = None, **overrides: Any) -> "TrainConfig":
-        """Read a JSON config (keys as the fields here) over ``defaults``; ``overrides`` that are not None win."""
+        """Read a JSON config (keys as the fields here) over ``defaults``; ``overrides`` that are not None win.
+
+        Args:
+            path: a JSON object whose keys are field names (``"learning_rate": 5e-5``).
+            defaults: values under the file's (the demo's, the reproduction script's).
+            **overrides: values over the file's, e.g. command-line flags; None means not given.
+
+        Returns:
+            The validated config.
+
+        Raises:
+            FileNotFoundError: ``path`` does not exist.
+            ValueError: a key is unknown or a value is invalid (the message names the file and the key).
+        """
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"config file {path} does not exist")
@@ -156,7 +181,17 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any], source: str = "config",
                   defaults: Mapping[str, Any] | None = None) -> "TrainConfig":
-        """A validated config from ``values`` (strings are parsed as flags are), over ``defaults``."""
+        """A validated config from ``values`` (strings are parsed as flags are), over ``defaults``.
+
+        Args:
+            values: field name -> value; a string is read as its flag would be (``"en,de"``, ``"en=1,de=0.5"``).
+            source: names the input in error messages (``"flags"``, a file name).
+            defaults: values under ``values``.
+
+        Example:
+            >>> TrainConfig.from_dict({"languages": "en,de", "alpha": "size"}).languages
+            ['en', 'de']
+        """
         known = {f.name: f for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - set(known))
         if unknown:
@@ -180,6 +215,7 @@ class TrainConfig:
         return self.recipe if self.recipe in MODES else "hybrid"
 
     def validate(self) -> None:
+        """Check the options together; raises ValueError naming the option at fault and the fix."""
         if self.recipe not in RECIPES:
             raise ValueError(f"recipe={self.recipe!r} must be one of {RECIPES}")
         if not isinstance(self.negatives, int) or self.negatives < 0:
@@ -266,8 +302,8 @@ def check_precision(precision: str) -> None:
 _RUN_ONLY = ("output", "data_dir", "eval", "measures", "save_steps", "save_total_limit", "resume", "report_to",
              "logging_steps", "eval_steps", "dataloader_num_workers")
 
-#: The recipes ``hybrid-batch-st demo`` trains unless ``--recipes`` names others.
-DEMO_RECIPES = ("monolingual", "cross-lingual", "hybrid")
+#: The recipes ``hybrid-batch-st demo`` trains unless ``--recipes`` names others: X-X, X-Y and hybrid batches.
+DEMO_RECIPES = MODES[:3]
 #: Where ``hybrid-batch-st demo`` departs from :class:`TrainConfig`'s defaults (a shorter, faster run).
 #: Training inputs are cut at 64 tokens (evaluation stays at ``max_seq_length``): a batch of 32 sample rows
 #: nearly always holds an answer over 64 tokens (a third of them are; 3% are over 128) and is padded to it,

@@ -51,7 +51,8 @@ def teacher_embeddings(teacher, questions: list[str], answers: list[str], cache:
     q = cached_encode(lambda texts: encode_queries(teacher, texts, batch_size=batch_size, normalize=False,
                                                    show_progress_bar=len(texts) > 1000), questions, query_prompt, store)
     a = cached_encode(lambda texts: encode_documents(teacher, texts, batch_size=batch_size, normalize=False,
-                                                     show_progress_bar=len(texts) > 1000), answers, passage_prompt, store)
+                                                     show_progress_bar=len(texts) > 1000),
+                      answers, passage_prompt, store)
     return q, a
 
 

@@ -6,8 +6,13 @@ __all__ = ["merge_with_base"]
 
 
 def merge_with_base(model, base, weight: float) -> None:
-    """In place: every floating-point weight becomes ``weight * fine-tuned + (1 - weight) * base``
-    (the two models must share an architecture)."""
+    """In place: every floating-point weight becomes ``weight * fine-tuned + (1 - weight) * base``.
+
+    Args:
+        model: the fine-tuned model (changed in place).
+        base: the model it was fine-tuned from (same architecture).
+        weight: the fine-tuned share; 1 keeps ``model`` as it is (``TrainConfig.merge_with_base``).
+    """
     import torch
 
     base_state = base.state_dict()

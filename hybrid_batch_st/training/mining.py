@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-
 __all__ = ["mine_negatives"]
 
 
-def mine_negatives(pairs, model, negatives: int = 7, pivot_language: str = "en", **options: Any) -> dict[str, list[str]]:
+def mine_negatives(pairs, model, negatives: int = 7, pivot_language: str = "en",
+                   **options: Any) -> dict[str, list[str]]:
     """``{example id: [negative example id, ...]}`` from the pivot-language questions and answers of ``pairs``.
 
     Args:

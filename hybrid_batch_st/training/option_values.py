@@ -7,20 +7,12 @@ from typing import Mapping, Sequence
 
 from ..names import RECIPES
 
-__all__ = ["parse_languages", "parse_recipes", "parse_alpha", "parse_language_weights"]
+__all__ = ["parse_recipes", "parse_alpha", "parse_language_weights"]
 
 
 def _comma_list(text: str | Sequence[str]) -> list[str]:
     """``"a, b,,c"`` (or a list) -> ``["a", "b", "c"]``."""
     return [str(x).strip() for x in (text.split(",") if isinstance(text, str) else text) if str(x).strip()]
-
-
-def parse_languages(text: str | list[str]) -> list[str]:
-    """``"en,de,es"`` (or a list) -> ``["en", "de", "es"]``."""
-    langs = _comma_list(text)
-    if not langs:
-        raise ValueError("expected a comma-separated list of language codes, e.g. en,de,es")
-    return langs
 
 
 def parse_recipes(text: str | Sequence[str]) -> list[str]:

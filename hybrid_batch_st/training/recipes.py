@@ -93,8 +93,8 @@ def trainer_inputs(config: TrainConfig, model, pairs) -> TrainerInputs:
     if recipe in MODES:
         return TrainerInputs(pairs.to_dataset(config.negatives), make_loss(config, model), hybrid_sampler(config))
     if recipe == "stock-per-pair":
-        return TrainerInputs(pairs.to_dataset_dict(config.negatives), make_loss(config, model), BatchSamplers.BATCH_SAMPLER,
-                             MultiDatasetBatchSamplers.PROPORTIONAL)
+        return TrainerInputs(pairs.to_dataset_dict(config.negatives), make_loss(config, model),
+                             BatchSamplers.BATCH_SAMPLER, MultiDatasetBatchSamplers.PROPORTIONAL)
     from .distillation import distillation_datasets
 
     distill = distillation_datasets(pairs, _teacher(config, model), config.pivot_language)

@@ -8,7 +8,7 @@ from datasets import Dataset, DatasetDict
 
 from hybrid_batch_st import MultilingualPairDataset
 from hybrid_batch_st.cli import main
-from hybrid_batch_st.data.language_codes import canonical_language, normalise_languages
+from hybrid_batch_st.languages import canonical_language, normalise_languages
 
 LONG = [{"id": f"q{i}", "lang": lang, "question": f"{lang} question {i}", "answer": f"{lang} answer {i}"}
         for i in range(4) for lang in ("en", "de", "es") if not (lang == "es" and i == 3)]

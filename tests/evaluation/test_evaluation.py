@@ -13,7 +13,7 @@ from sentence_transformers.sentence_transformer.losses import MultipleNegativesR
 from hybrid_batch_st import MultilingualPairDataset
 from hybrid_batch_st.evaluation import evaluate, parse_measures
 from hybrid_batch_st import MultilingualRetrievalEvaluator
-from hybrid_batch_st.data.sources import load_eval_data
+from hybrid_batch_st.tasks.sample import sample_split
 from hybrid_batch_st.tasks.squad_r import SquadRLanguage, SquadRQuestion
 
 TOY_TEXT = {
@@ -131,7 +131,7 @@ def test_full_xquad_r_load(xquad):
 
 
 def test_evaluator_inside_the_trainer_logs_metrics(tiny_model_dir, tmp_path):
-    held = load_eval_data("sample")
+    held = sample_split()[1]
     small = {lang: d.restrict_to_articles(set(d.articles[:3])) for lang, d in held.items()}
     evaluator = MultilingualRetrievalEvaluator(small, measures=["AP", "RR@10"], name="sample")
     model = SentenceTransformer(str(tiny_model_dir), device="cpu")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
-from hybrid_batch_st.data.language_codes import canonical_language
+from hybrid_batch_st.languages import canonical_language
 from hybrid_batch_st.errors import DownloadError
 from hybrid_batch_st.evaluation import evaluate
 from hybrid_batch_st.tasks.beir import beir_task

@@ -1,4 +1,5 @@
-"""Language codes, read one way for training data and evaluation: ISO 639-1 (``de``), ISO 639-3 (``deu``,
+"""Language codes, read one way for training data, evaluation and benchmark readers (the lowest layer:
+imports nothing of the package, so every subpackage may use it): ISO 639-1 (``de``), ISO 639-3 (``deu``,
 ``cmn``), BCP-47 tags (``en-US``, ``zh_TW``) and FLORES-200 codes (``deu_Latn``).
 
 :func:`canonical_language` gives a code's language alone (``deu_Latn`` -> ``de``), which is how the
@@ -11,10 +12,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 __all__ = ["ISO_639_1", "parse_language", "unknown_language_codes", "canonical_language", "normalise_languages",
-           "select_codes", "LANGUAGE_CODE_HELP"]
+           "select_codes", "parse_languages", "LANGUAGE_CODE_HELP"]
 
 #: Every ISO 639-1 two-letter language code.
 ISO_639_1 = frozenset("""
@@ -116,3 +117,25 @@ def select_codes(languages: Iterable[str], names: Mapping[str, str], source: str
         raise ValueError(f"{source}: language(s) {empty} have no rows (it has {sorted(set(names.values()))}); "
                          f"drop them from {flag}")
     return list(dict.fromkeys(wanted))
+
+
+def parse_languages(text: str | Sequence[str]) -> list[str]:
+    """A comma-separated list of language codes, as flags and config files give it.
+
+    Args:
+        text: ``"en,de,es"`` (spaces and empty items are dropped) or a list of codes.
+
+    Returns:
+        The codes in order, as given (not normalised: see :func:`canonical_language`).
+
+    Raises:
+        ValueError: when no code is left.
+
+    Example:
+        >>> parse_languages("en, de,,es")
+        ['en', 'de', 'es']
+    """
+    langs = [str(x).strip() for x in (text.split(",") if isinstance(text, str) else text) if str(x).strip()]
+    if not langs:
+        raise ValueError("expected a comma-separated list of language codes, e.g. en,de,es")
+    return langs
