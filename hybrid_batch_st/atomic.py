@@ -104,7 +104,8 @@ def clear_stale_temporaries(target: str | Path) -> list[Path]:
     version's) are kept; the last are reported once, with how to remove them.
     """
     target = Path(target)
-    pattern = re.compile(re.escape(f".{target.name}.") + r"(?:(?P<host>[A-Za-z0-9-]+)-(?P<pid>\d+)\.)?[a-z0-9_]{8}\.tmp$")
+    pattern = re.compile(re.escape(f".{target.name}.")
+                         + r"(?:(?P<host>[A-Za-z0-9-]+)-(?P<pid>\d+)\.)?[a-z0-9_]{8}\.tmp$")
     removed, unknown = [], []
     try:
         siblings = list(target.parent.iterdir())

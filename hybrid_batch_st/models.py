@@ -156,7 +156,8 @@ def _encode(method, texts: Sequence[str], prompt: str | None, batch_size: int | 
 def encode_queries(model, texts: Sequence[str], prompt: str | None = None, batch_size: int | None = None,
                    normalize: bool = True, show_progress_bar: bool = False, pool=None) -> np.ndarray:
     """float32 query embeddings via ``model.encode_query``; ``prompt`` replaces the model's query prompt;
-    ``batch_size``: None follows the model's device (:func:`encode_batch_size`); ``pool``: a sentence-transformers multi-process pool (:func:`encoding_pool`)."""
+    ``batch_size``: None follows the model's device (:func:`encode_batch_size`); ``pool``: a
+    sentence-transformers multi-process pool (:func:`encoding_pool`)."""
     return _encode(model.encode_query, texts, prompt, batch_size, normalize, show_progress_bar, pool)
 
 

@@ -186,8 +186,7 @@ def _compare_seeds(args: argparse.Namespace, systems: list) -> int:
     names = [runs[0].label + (f" (+{len(runs) - 1} more seeds)" if len(runs) > 1 else "") for runs in systems]
     for measure in shared_measures([r for runs in systems for r in runs], args.measures):
         # a single-run first system is taken as one fixed model (the base model), needing no seeds
-        done = [(names[0], name, compare_over_seeds(systems[0], runs, measure, seed=args.seed,
-                                                    fixed=(len(systems[0]) == 1, False), **_resamples(args)))
+        done = [(names[0], name, compare_over_seeds(systems[0], runs, measure, fixed=(len(systems[0]) == 1, False)))
                 for name, runs in zip(names[1:], systems[1:])]
         print(seed_table(done, args.level))
     return 0

@@ -188,8 +188,9 @@ def _add_compare_and_cache(sub) -> None:
                    help="evaluation folders (or their results.json), baseline first; FOLDER,FOLDER,... = one system's "
                         "runs over seeds")
     p.add_argument("--measures", help="comma-separated measures to compare (default: all both have)")
-    p.add_argument("--resamples", type=int, help="resamples of the randomization test (two systems) or the bootstrap "
-                   "(over seeds) (default: those of hybrid_batch_st.evaluation.compare / compare_over_seeds)")
+    p.add_argument("--resamples", type=int,
+                   help="resamples of the randomization test between two systems (default: that of "
+                        "hybrid_batch_st.evaluation.compare); runs over seeds are tested with Welch's t, not resampled")
     p.add_argument("--level", type=float, default=0.05, help="mark corrected p below this (default: 0.05)")
     p.add_argument("--seed", type=int, default=0, help="randomization seed (default: 0)")
 

@@ -212,6 +212,13 @@ def evaluate(model, data: RetrievalTask | Mapping[str, SquadRLanguage],
 
     scorer = Scorer([ir_measures.parse_measure(m) for m in measures], depth)
     bias = _score_all(task, enc, settings, scorer, watch, _rank_device(model, rank_device))
+    return _result(model, task, scorer, settings, measures, depth, bias, watch, prompts, groups, benchmark,
+                   model_name)
+
+
+def _result(model, task, scorer, settings, measures, depth, bias, watch, prompts, groups, benchmark,
+            model_name) -> EvaluationResult:
+    """The :class:`EvaluationResult` of a scored task (macro values, groups, timing, encoding settings)."""
     set_languages = {n: s.lang for n, s in [*task.queries.items(), *task.pools.items()]}
     groups = parse_groups(groups) if groups else seen_unseen(model, task.languages)
     return EvaluationResult(

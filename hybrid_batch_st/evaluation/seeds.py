@@ -1,31 +1,26 @@
-"""Is one training recipe better than another? Tests over training seeds and questions together.
+"""Is one training recipe better than another? A test with the training run as its unit.
 
 A claim about a recipe must survive the seed: two runs of one recipe differ by chance (data order,
 dropout), and a per-question test on one pair of models cannot see that. Here each recipe is several
-runs (one per seed), and per setting the unit values are the per-question means of
-:func:`~hybrid_batch_st.evaluation.significance.question_values` (matrix runs x questions).
+runs (one per seed); per setting, each run is summarised by its mean over the parallel questions
+(:func:`~hybrid_batch_st.evaluation.significance.question_values`), and those per-run means are
+what varies independently. For each setting :func:`compare_over_seeds` reports:
 
-For each setting :func:`compare_over_seeds` reports:
+- the difference B - A of the recipes' means (of per-run means);
+- Welch's t-test on the per-run means (``scipy.stats.ttest_ind(equal_var=False)``) and its t-based
+  95% interval (Welch-Satterthwaite degrees of freedom). Against one fixed model (the base model,
+  ``fixed``), a one-sample t-test of the recipe's runs against its value;
+- the exact permutation p over run labels (every split of the runs into groups of the original
+  sizes), with the smallest value the run counts allow: 3 runs against 3 can never give p < 0.1,
+  5 against 5 can give 2 / 252 = 0.008;
+- the smallest difference the runs could detect: 80% power for a two-sided test at 0.05 with the
+  observed spread of the runs, ``(t(0.975, df) + t(0.8, df)) * standard error``;
+- per seed, only against a fixed model (two recipes' runs with the same seed number draw different
+  batches: they do not pair).
 
-- the difference B - A of the means over seeds and questions, and per seed (runs paired by position,
-  i.e. by seed, where both recipes have the same number; each run against the other side's only run,
-  such as a base model);
-- a two-level bootstrap: seeds of A, seeds of B and questions are all resampled with replacement
-  (``resamples`` times); the 95% interval of the resampled differences and the two-sided bootstrap
-  p-value (twice the smaller share of resampled differences on either side of 0, counted as
-  ``(k + 1) / (resamples + 1)`` so that it is never 0);
-- the exact permutation p-value over run labels: every way of splitting the ``n_a + n_b`` runs into
-  two groups of the original sizes, the statistic being the difference of the groups' mean values.
-
-What 3 seeds can and cannot show: with 3 runs per recipe the permutation test has C(6, 3) = 20
-splits, so its p-value is never below 2 / 20 = 0.1 -- 3 seeds can never reach p < 0.05 against seed
-noise by permutation alone. The bootstrap draws seeds from 3 values only, so it under-states the
-seed variance it cannot see; its p-value is a lower bound on the truth rather than an estimate.
-A row is starred only if its (Benjamini-Hochberg corrected) bootstrap p is below the level **and**
-the difference has the same sign in every seed (so the runs must pair: equal seed counts, or one side
-a single run) **and** each recipe compared has two seeds or more (the base model, passed as ``fixed``,
-needs none); a difference that flips sign across seeds, or whose seeds cannot be paired, is never
-starred.
+A row is starred when its Benjamini-Hochberg corrected run-level p is below the level
+(:func:`correct_together`: one family for the recipe-vs-recipe rows, another for the rows against a
+fixed model) and each recipe compared has two runs or more.
 """
 
 from __future__ import annotations
@@ -39,12 +34,12 @@ import numpy as np
 from ..names import SETTINGS
 from .significance import PerQuery, question_values, shared_measures
 
-__all__ = ["SeedComparison", "compare_over_seeds", "correct_together"]
+__all__ = ["SeedComparison", "compare_over_seeds", "correct_together", "run_level_test"]
 
 
 @dataclass
 class SeedComparison:
-    """B against A in one setting, over seeds and questions."""
+    """B against A in one setting, with the training run as the unit (see the module docstring)."""
 
     measure: str
     setting: str
@@ -53,11 +48,12 @@ class SeedComparison:
     n_b: int
     mean_a: float
     mean_b: float
-    per_seed: list[float]  # B - A per seed (see _per_seed); empty where runs cannot be paired
-    ci: tuple[float, float]  # 95% bootstrap interval of B - A
-    bootstrap_p: float
+    per_seed: list[float]  # B - A per run against a fixed side; empty between two recipes (runs do not pair)
+    ci: tuple[float, float]  # t-based 95% interval of B - A
+    run_p: float  # Welch's t-test on per-run means (one-sample against a fixed side); nan if untestable
     permutation_p: float
-    corrected_p: float = field(default=float("nan"))  # Benjamini-Hochberg over the bootstrap p of a table
+    detectable: float  # smallest |B - A| detectable with 80% power at 0.05 given the runs' spread
+    corrected_p: float = field(default=float("nan"))  # Benjamini-Hochberg within the row's family
     #: sides (A, B) that are one fixed model (the base), not a recipe's runs over seeds
     fixed: tuple[bool, bool] = (False, False)
 
@@ -72,37 +68,41 @@ class SeedComparison:
         return min(1.0, (1 if self.n_a != self.n_b else 2) / splits)
 
     @property
-    def same_sign_every_seed(self) -> bool:
-        """Whether every seed's difference has the sign of the mean difference; False where the runs
-        cannot be paired (unequal seed counts), since a sign flip across seeds could not be seen."""
-        return (bool(self.per_seed) and self.difference != 0
-                and all(np.sign(d) == np.sign(self.difference) for d in self.per_seed))
-
-    @property
     def seeds_on_both_sides(self) -> bool:
-        """Whether each recipe compared has at least two seeds (a fixed model needs none): with one run,
+        """Whether each recipe compared has at least two runs (a fixed model needs none): with one run,
         that recipe's seed variance is unseen and a claim about it cannot be tested."""
         return all(fixed or n >= 2 for fixed, n in zip(self.fixed, (self.n_a, self.n_b)))
 
     def starred(self, level: float = 0.05) -> bool:
-        p = self.corrected_p if np.isfinite(self.corrected_p) else self.bootstrap_p
-        return p < level and self.same_sign_every_seed and self.seeds_on_both_sides
+        p = self.corrected_p if np.isfinite(self.corrected_p) else self.run_p
+        return bool(np.isfinite(p) and p < level and self.seeds_on_both_sides)
 
 
-def _bootstrap(a: np.ndarray, b: np.ndarray, resamples: int, seed: int) -> np.ndarray:
-    """Resampled differences of means: seeds of ``a``, seeds of ``b`` and questions, all with replacement."""
-    rng = np.random.default_rng(seed)
-    n_q = a.shape[1]
-    diffs = []
-    for start in range(0, resamples, 500):  # bounded memory: 500 x questions counts at a time
-        size = min(500, resamples - start)
-        questions = rng.multinomial(n_q, np.full(n_q, 1 / n_q), size=size)  # counts per question
-        sides = []
-        for runs in (a, b):
-            picks = rng.multinomial(len(runs), np.full(len(runs), 1 / len(runs)), size=size)  # counts per run
-            sides.append(((questions @ runs.T) * picks).sum(axis=1) / (n_q * len(runs)))
-        diffs.append(sides[1] - sides[0])
-    return np.concatenate(diffs)
+def run_level_test(a: np.ndarray, b: np.ndarray, fixed: tuple[bool, bool] = (False, False)
+                   ) -> tuple[float, tuple[float, float], float]:
+    """Welch's t-test of per-run means ``b`` against ``a`` (one-sample against a ``fixed`` side's single
+    value): the two-sided p, the t-based 95% interval of ``mean(b) - mean(a)`` and the smallest
+    difference detectable with 80% power at 0.05. nan where a side that is not fixed has fewer than
+    two runs, or the runs do not vary."""
+    from scipy import stats
+
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    nan = (float("nan"), (float("nan"), float("nan")), float("nan"))
+    sides = [(x, f) for x, f in zip((a, b), fixed)]
+    if any(not f and len(x) < 2 for x, f in sides):
+        return nan
+    variances = [0.0 if f else x.var(ddof=1) / len(x) for x, f in sides]
+    se = float(np.sqrt(sum(variances)))
+    if se == 0:
+        return nan
+    if any(fixed):
+        df = float(len(b if fixed[0] else a) - 1)
+        p = float(stats.ttest_1samp(b if fixed[0] else a, (a if fixed[0] else b).mean()).pvalue)
+    else:
+        df = sum(variances) ** 2 / sum(v ** 2 / (len(x) - 1) for v, (x, _) in zip(variances, sides))
+        p = float(stats.ttest_ind(b, a, equal_var=False).pvalue)
+    diff, t = float(b.mean() - a.mean()), float(stats.t.ppf(0.975, df))
+    return p, (diff - t * se, diff + t * se), float((t + stats.t.ppf(0.8, df)) * se)
 
 
 def _permutation_p(run_means: np.ndarray, n_a: int) -> float:
@@ -117,51 +117,50 @@ def _permutation_p(run_means: np.ndarray, n_a: int) -> float:
     return float(np.mean(np.abs(stats) >= abs(observed) - 1e-12))
 
 
-def _per_seed(a: np.ndarray, b: np.ndarray) -> list[float]:
-    """B - A per seed: runs paired by position (the same seed) where both recipes have as many, each run
-    against the single run of the other side (a base model) where one has one, else none."""
-    if len(a) == len(b) or len(a) == 1 or len(b) == 1:
-        return [float(y - x) for x, y in zip(*np.broadcast_arrays(a, b))]
-    return []
-
-
-def _one_setting(a_runs: list[PerQuery], b_runs: list[PerQuery], measure: str, setting: str, resamples: int,
-                 seed: int) -> SeedComparison:
+def _one_setting(a_runs: list[PerQuery], b_runs: list[PerQuery], measure: str, setting: str,
+                 fixed: tuple[bool, bool]) -> SeedComparison:
     ids, values = question_values(a_runs + b_runs, measure, setting)
-    a, b = values[: len(a_runs)], values[len(a_runs):]
-    diffs = _bootstrap(a, b, resamples, seed)
-    observed = float(b.mean() - a.mean())
-    # (count + 1) / (resamples + 1): a bootstrap p-value is never 0
-    p = 2 * (min(np.sum(diffs <= 0), np.sum(diffs >= 0)) + 1) / (len(diffs) + 1) if observed else 1.0
-    per_seed = _per_seed(a.mean(axis=1), b.mean(axis=1))
-    return SeedComparison(
-        measure, setting, len(ids), len(a), len(b), float(a.mean()), float(b.mean()), per_seed,
-        (float(np.quantile(diffs, 0.025)), float(np.quantile(diffs, 0.975))), float(min(1.0, p)),
-        _permutation_p(values.mean(axis=1), len(a)),
-    )
+    run_means = values.mean(axis=1)
+    a, b = run_means[: len(a_runs)], run_means[len(a_runs):]
+    p, ci, detectable = run_level_test(a, b, fixed)
+    per_seed = [float(y - x) for x, y in zip(*np.broadcast_arrays(a, b))] if any(fixed) else []
+    return SeedComparison(measure, setting, len(ids), len(a), len(b), float(a.mean()), float(b.mean()), per_seed,
+                          ci, p, _permutation_p(run_means, len(a)), detectable, fixed=tuple(fixed))
 
 
 def compare_over_seeds(a_runs: list[PerQuery], b_runs: list[PerQuery], measure: str = "AP",
-                       resamples: int = 10_000, seed: int = 0,
                        fixed: tuple[bool, bool] = (False, False)) -> list[SeedComparison]:
-    """Per setting, recipe B (its runs over seeds) against recipe A (see the module docstring);
-    ``fixed`` marks a side that is one fixed model (the base) rather than a recipe's seeds."""
+    """Per setting, recipe B (its runs over seeds) against recipe A with the run as the unit.
+
+    Args:
+        a_runs: per-query results of recipe A's runs (one per seed).
+        b_runs: the same for recipe B.
+        measure: the measure compared.
+        fixed: marks a side that is one fixed model (the base) rather than a recipe's seeds.
+
+    Returns:
+        One :class:`SeedComparison` per setting both sides have.
+
+    Example:
+        ``[r.difference for r in compare_over_seeds(x_x_runs, hybrid_runs) if r.starred()]``
+    """
     if not a_runs or not b_runs:
         raise ValueError("compare_over_seeds needs at least one run of each recipe")
     [measure] = shared_measures([*a_runs, *b_runs], [measure])
     runs = [*a_runs, *b_runs]
-    found = [_one_setting(a_runs, b_runs, measure, s, resamples, seed) for s in SETTINGS
-             if all(any(k[0] == s for k in r.values[measure]) for r in runs)]
-    for c in found:
-        c.fixed = tuple(fixed)
-    return found
+    return [_one_setting(a_runs, b_runs, measure, s, tuple(fixed)) for s in SETTINGS
+            if all(any(k[0] == s for k in r.values[measure]) for r in runs)]
 
 
 def correct_together(comparisons: Sequence[SeedComparison]) -> None:
-    """Set each comparison's ``corrected_p``: Benjamini-Hochberg over the bootstrap p of all of them
-    (one table's rows), which :meth:`SeedComparison.starred` reads."""
+    """Set each comparison's ``corrected_p`` (read by :meth:`SeedComparison.starred`): Benjamini-Hochberg
+    over the run-level p of the rows that one verdict draws on (pass one direction and benchmark). Two
+    families: the recipe-vs-recipe rows, and the rows against a fixed model (the base), whose p would
+    otherwise loosen the correction of the others. An untestable row (nan) stays nan."""
     from scipy import stats
 
-    if comparisons:
-        for r, p in zip(comparisons, stats.false_discovery_control([r.bootstrap_p for r in comparisons])):
-            r.corrected_p = float(p)
+    for family in (False, True):
+        rows = [r for r in comparisons if any(r.fixed) == family and np.isfinite(r.run_p)]
+        if rows:
+            for r, p in zip(rows, stats.false_discovery_control([r.run_p for r in rows])):
+                r.corrected_p = float(p)

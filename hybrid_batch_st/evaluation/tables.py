@@ -69,24 +69,25 @@ def setting_summary(comparisons: Sequence[tuple[str, str, list[Comparison]]], me
 
 
 def seed_table(comparisons: Sequence[tuple[str, str, list[SeedComparison]]], level: float = 0.05) -> str:
-    """Markdown: per (A, B) recipe comparison and setting, B - A over seeds and questions (see
-    :mod:`hybrid_batch_st.evaluation.seeds`), with BH correction over every row of the table."""
+    """Markdown: per (A, B) recipe comparison and setting, B - A with the training run as the unit (see
+    :mod:`hybrid_batch_st.evaluation.seeds`), BH-corrected within each family of the table's rows."""
     from .seeds import correct_together
 
     rows = [(a, b, r) for a, b, found in comparisons for r in found]
     if not rows:
         return ""
     correct_together([r for _, _, r in rows])
-    lines = ["| B vs A | setting | B - A | per seed | 95% interval | bootstrap p | corrected p | permutation p "
-             "(min) |", "| --- |" + " --- |" * 7]
+    lines = ["| B vs A | setting | B - A | runs | 95% interval | Welch p | corrected p | permutation p (min) | "
+             "detectable |", "| --- |" + " --- |" * 8]
     for a, b, r in rows:
-        seeds = " / ".join(f"{d:+.4f}" for d in r.per_seed) or "-"
         lines.append(f"| {b} vs {a} | {SHORT_SETTINGS.get(r.setting, r.setting)} | {r.difference:+.4f}"
-                     f"{' *' if r.starred(level) else ''} | {seeds} | [{r.ci[0]:+.4f}, {r.ci[1]:+.4f}] | "
-                     f"{r.bootstrap_p:.2g} | {r.corrected_p:.2g} | {r.permutation_p:.2g} ({r.min_permutation_p:.2g}) |")
+                     f"{' *' if r.starred(level) else ''} | {r.n_b} vs {r.n_a} | [{r.ci[0]:+.4f}, {r.ci[1]:+.4f}] | "
+                     f"{r.run_p:.2g} | {r.corrected_p:.2g} | {r.permutation_p:.2g} ({r.min_permutation_p:.2g}) | "
+                     f"{r.detectable:.4f} |")
     measure = rows[0][2].measure
-    return ("\n".join(lines) + f"\n\n{measure}; units: seeds and parallel questions, resampled together "
-            "(two-level bootstrap); per seed: B - A of the runs with the same seed; permutation p: exact, over "
-            "the runs' labels, with the smallest value the seed counts allow. * corrected bootstrap p < "
-            f"{level}, the same sign in every seed and two seeds or more of each recipe (the base model needs "
-            "none).\n")
+    return ("\n".join(lines) + f"\n\n{measure}; unit: the training run (its mean over the parallel questions). "
+            "Welch p: Welch's t-test on the per-run means (one-sample against the base model), with its t-based "
+            "95% interval; corrected: Benjamini-Hochberg, recipe-vs-recipe rows and rows against the base as two "
+            "families; permutation p: exact, over the runs' labels, with the smallest value the run counts allow; "
+            "detectable: the smallest difference these runs could detect (80% power, 0.05, their spread). "
+            f"* corrected Welch p < {level} and two runs or more of each recipe.\n")

@@ -1,7 +1,8 @@
 """Multi-parallel collections: the same item (utterance, image, sentence) in several languages.
 
 - ``xsid``: xSID's ``<lang>.<split>.conll`` files, parallel by ``# text-en`` where given (checked against
-  ``# id``), else by ``# id`` (the English files number their blocks by position instead); language varieties (``de-ba``, ``gsw``) keep their names;
+  ``# id``), else by ``# id`` (the English files number their blocks by position instead); language
+  varieties (``de-ba``, ``gsw``) keep their names;
 - ``xflickrco``: xFlickr&CO's ``<lang>.test.jsonl`` (``{"id", "sentences": [...]}``), captions written
   per language, parallel by image id;
 - ``parallel:PATH``: any collection, as JSONL ``{"id", "lang", "text"}`` or a folder of line-aligned

@@ -11,25 +11,20 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from ..languages import parse_languages
-from ..names import DEFAULT_MEASURES, DEFAULT_MODEL, LANGUAGE_CHOICES, LOSSES, MODES, PRECISIONS, RECIPES
+from ..names import DEFAULT_MEASURES, DEFAULT_MODEL, LANGUAGE_CHOICES, LOSSES, MODES, RECIPES
 from ..sampling.options import check_sampler_options
 from ..tasks.sample import TRAIN_ARTICLES
-from .option_values import _hf_columns, _measures, _report_to, parse_alpha, parse_language_weights
+from .option_values import _hf_columns, _measures, parse_alpha, parse_language_weights
+from .run_options import _RUN_ONLY, RunOptions, _option
 
-__all__ = ["TrainConfig", "DEMO_DEFAULTS", "DEMO_RECIPES", "check_precision"]
-
-
-def _option(help: str, parse: Callable[[Any], Any] | None = None, metavar: str | None = None,
-            choices: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """Field metadata: the help text and how a flag or config value is read."""
-    return {"help": help, "parse": parse, "metavar": metavar, "choices": choices}
+__all__ = ["TrainConfig", "DEMO_DEFAULTS", "DEMO_RECIPES"]
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(RunOptions):
     """Options of one training run (defaults: a short hybrid run on the bundled sample).
 
     Each field is a ``hybrid-batch-st train`` flag (``learning_rate`` -> ``--learning-rate``) and a key
@@ -121,27 +116,6 @@ class TrainConfig:
     train_max_seq_length: int | None = field(default=None, metadata=_option(
         "truncate training inputs to this many tokens, if fewer than --max-seq-length (default: that one); the "
         "saved and evaluated model keeps --max-seq-length", int, "N"))
-    precision: str = field(default="fp32", metadata=_option(
-        "training precision: fp32, or mixed precision with bf16 (GPUs with bfloat16, and CPUs) or fp16 (CUDA "
-        "GPUs); passed to the trainer as bf16=/fp16=", choices=PRECISIONS))
-    save_steps: int = field(default=0, metadata=_option(
-        "save a checkpoint every N steps into OUTPUT-checkpoints/ (0: none), so that --resume can continue an "
-        "interrupted run; the folder goes once OUTPUT is complete", int, "N"))
-    save_total_limit: int | None = field(default=2, metadata=_option(
-        "checkpoints kept (older ones are deleted; 0 or none: keep all)", int, "N"))
-    resume: bool = field(default=False, metadata=_option(
-        "continue from the newest checkpoint in OUTPUT-checkpoints/ (the same batches, optimizer, scheduler and "
-        "random states as an uninterrupted run)"))
-    report_to: list[str] = field(default_factory=lambda: ["none"], metadata=_option(
-        "where the trainer logs: none, tensorboard, wandb, mlflow, ... (comma-separated; the integration's "
-        "package must be installed)", _report_to, "none"))
-    logging_steps: int = field(default=0, metadata=_option(
-        "log the loss every N steps (0: a tenth of the run)", int, "N"))
-    eval_steps: int = field(default=0, metadata=_option(
-        "run the --eval evaluator every N steps during training and log its metrics (0: only after training)",
-        int, "N"))
-    dataloader_num_workers: int = field(default=0, metadata=_option(
-        "data-loader worker processes (0: load batches in the training process)", int, "N"))
     output: str = field(default="runs/train", metadata=_option(
         "output folder (model/, train_config.json, eval_<name>/)", metavar="DIR"))
     eval: str | None = field(default="auto", metadata=_option(
@@ -257,56 +231,20 @@ class TrainConfig:
             raise ValueError(f"warmup_ratio={self.warmup_ratio!r} must be in [0, 1)")
         if self.learning_rate <= 0:
             raise ValueError(f"learning_rate={self.learning_rate!r} must be positive")
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision={self.precision!r} must be one of {PRECISIONS}")
-        if self.precision != "fp32":
-            check_precision(self.precision)
-        for name in ("save_steps", "logging_steps", "eval_steps", "dataloader_num_workers"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be an integer >= 0 (0: off)")
-        if self.save_total_limit is not None and (not isinstance(self.save_total_limit, int) or self.save_total_limit < 0):
-            raise ValueError(f"save_total_limit={self.save_total_limit!r} must be an integer >= 0 (0: keep all)")
-        if self.eval_steps and not self.eval:
-            raise ValueError(f"eval_steps={self.eval_steps} needs an evaluation set: pass --eval (e.g. heldout, "
-                             "validation, xquad-r) or eval_steps=0")
-        self.report_to = _report_to(self.report_to)
+        self.check_run_options()
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    @property
-    def checkpoint_dir(self) -> Path:
-        """Where the checkpoints of an unfinished run are kept: ``<output>-checkpoints``."""
-        output = Path(self.output)
-        return output.with_name(f"{output.name}-checkpoints")
-
     def recipe_options(self) -> dict[str, Any]:
-        """The options that define the trained model (no paths, no logging or checkpoint settings), e.g. for
-        its model card."""
+        """The options that define the trained model (no paths, no run options), e.g. for its model card."""
         return {k: v for k, v in self.to_dict().items() if k not in _RUN_ONLY}
 
-
-def check_precision(precision: str) -> None:
-    """Refuse a precision this machine cannot train in, naming what it has and what to pass instead."""
-    import torch
-
-    if precision == "fp16" and not torch.cuda.is_available():
-        raise ValueError("precision='fp16' needs a CUDA GPU and this machine has none; train with fp32, or bf16 "
-                         "(mixed precision that torch also runs on the CPU)")
-    if precision == "bf16" and torch.cuda.is_available() and not torch.cuda.is_bf16_supported():
-        raise ValueError(f"precision='bf16': {torch.cuda.get_device_name()} has no bfloat16 support; use fp16 or "
-                         "fp32")
-
-
-#: Options of how a run is carried out, not of the model it trains.
-_RUN_ONLY = ("output", "data_dir", "eval", "measures", "save_steps", "save_total_limit", "resume", "report_to",
-             "logging_steps", "eval_steps", "dataloader_num_workers")
 
 #: The recipes ``hybrid-batch-st demo`` trains unless ``--recipes`` names others: X-X, X-Y and hybrid batches.
 DEMO_RECIPES = MODES[:3]
 #: Where ``hybrid-batch-st demo`` departs from :class:`TrainConfig`'s defaults (a shorter, faster run).
 #: Training inputs are cut at 64 tokens (evaluation stays at ``max_seq_length``): a batch of 32 sample rows
-#: nearly always holds an answer over 64 tokens (a third of them are; 3% are over 128) and is padded to it,
-#: so this about halves a step's cost on CPU.
+#: nearly always holds an answer over 64 tokens and is padded to it, so this about halves a step's CPU cost.
 DEMO_DEFAULTS: dict[str, Any] = {"steps": 30, "learning_rate": 5e-5, "eval": "heldout", "output": "runs/demo",
                                  "train_max_seq_length": 64}

@@ -120,6 +120,14 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
     alternatives = text.split("<!-- alternatives: begin -->")[1]
     assert "| hybrid | 2 (0, 1) |" in alternatives and "| X-X (monolingual) | 2 (0, 1) |" in alternatives
     assert "| stock per-pair datasets | 1 (0) |" in alternatives or not SHARED.is_dir()
+    # the README's verdict paragraph, generated from the same records
+    front = tmp_path / "FRONT.md"
+    front.write_text("# x\n\n<!-- verdict: begin -->\nold\n<!-- verdict: end -->\n")
+    run("benchmarks/results_table.py", "--results", str(results), "--verdict", str(front),
+        "--alternatives", "sample-to-heldout")
+    said = front.read_text()
+    assert "old" not in said and "On sample-to-heldout (" in said and "Welch's t on per-run means" in said
+    assert "distinguishable from hybrid" in said
 
 
 def test_recipe_cost_projects_minutes_against_the_baseline(tiny_model_dir):

@@ -55,8 +55,8 @@ def test_seed_noise_is_not_a_recipe_effect():
     a = [run(rng, 0.0, 0.0) for _ in range(3)]
     b = [run(rng, 0.0, d) for d in (0.004, -0.002, 0.008)]
     [cross] = [r for r in compare_over_seeds(a, b) if r.setting == "cross-lingual"]
-    assert cross.n_questions == 300 and len(cross.per_seed) == 3
-    assert not cross.same_sign_every_seed and not cross.starred()
+    assert cross.n_questions == 300 and cross.per_seed == []  # two recipes' runs do not pair by seed number
+    assert cross.run_p > 0.05 and not cross.starred()
     assert cross.permutation_p >= cross.min_permutation_p == pytest.approx(0.1)  # 3 vs 3 seeds: never below 0.1
     # pooled over (pair, query) units a per-query test on seed-averaged values calls this highly significant
     pooled = {(r.setting, r.pair): r for r in compare(_mean(a), _mean(b))}
@@ -65,21 +65,80 @@ def test_seed_noise_is_not_a_recipe_effect():
 
 def test_a_consistent_recipe_effect_is_starred():
     rng = np.random.default_rng(2)
-    a = [run(rng, 0.0, 0.0) for _ in range(3)]
+    a = [run(rng, 0.0, d) for d in (0.001, -0.001, 0.0)]
     b = [run(rng, 0.03, d) for d in (0.001, -0.001, 0.0)]
-    rows = compare_over_seeds(a, b, resamples=2000)
+    rows = compare_over_seeds(a, b)
     table = seed_table([("A", "B", rows)])
     for r in rows:
-        assert r.same_sign_every_seed and r.bootstrap_p < 0.01 and r.ci[0] > 0 and r.starred()
+        assert r.run_p < 0.01 and r.ci[0] > 0 and r.starred() and r.detectable < 0.03
     assert re.search(r"\| B vs A \| cross \| \+0\.0\d+ \* \|", table), table
-    # one seed of a recipe: its seed variance is unseen, so no star, however large the difference;
+    # one seed of a recipe: its seed variance is unseen, so no test, however large the difference;
     # the base model is one fixed model, not a recipe, and needs no seeds
-    single = compare_over_seeds(a, b[:1], resamples=2000)
-    assert all(r.bootstrap_p < 0.05 and not r.starred() for r in single)
-    assert all(r.starred() for r in compare_over_seeds(a[:1], b, resamples=2000, fixed=(True, False)))
-    # 2 seeds against 3: the runs do not pair, a sign flip across seeds could not be seen, so no star
-    unpaired = compare_over_seeds(a, b[:2], resamples=2000)
-    assert all(r.bootstrap_p < 0.05 and r.per_seed == [] and not r.starred() for r in unpaired)
+    single = compare_over_seeds(a, b[:1])
+    assert all(not np.isfinite(r.run_p) and not r.starred() for r in single)
+    against_base = compare_over_seeds(a[:1], b, fixed=(True, False))
+    assert all(r.starred() and len(r.per_seed) == 3 for r in against_base)
+
+
+def test_the_run_level_test_is_welchs_t_on_per_run_means():
+    from scipy import stats
+
+    from hybrid_batch_st.evaluation.seeds import run_level_test
+
+    a, b = np.array([0.5448, 0.5431, 0.5467]), np.array([0.5502, 0.5475, 0.5530, 0.5461, 0.5519])
+    p, (low, high), detectable = run_level_test(a, b)
+    assert p == pytest.approx(stats.ttest_ind(b, a, equal_var=False).pvalue, rel=1e-12)
+    va, vb = a.var(ddof=1) / 3, b.var(ddof=1) / 5
+    df = (va + vb) ** 2 / (va ** 2 / 2 + vb ** 2 / 4)
+    t = stats.t.ppf(0.975, df)
+    assert (low, high) == pytest.approx((b.mean() - a.mean() - t * np.sqrt(va + vb), b.mean() - a.mean()
+                                         + t * np.sqrt(va + vb)))
+    assert detectable == pytest.approx((t + stats.t.ppf(0.8, df)) * np.sqrt(va + vb))
+    # against a fixed model: a one-sample t-test of the runs
+    p_fixed, _, _ = run_level_test(np.array([0.52]), b, fixed=(True, False))
+    assert p_fixed == pytest.approx(stats.ttest_1samp(b, 0.52).pvalue)
+
+
+def _former_bootstrap_p(a: np.ndarray, b: np.ndarray, resamples: int = 4000) -> float:
+    """What the former star read: seeds of A, seeds of B and questions resampled together (runs x questions)."""
+    rng = np.random.default_rng(0)
+    n_q, diffs = a.shape[1], []
+    for _ in range(resamples):
+        q = rng.integers(0, n_q, n_q)
+        diffs.append(b[rng.integers(0, len(b), len(b))][:, q].mean() - a[rng.integers(0, len(a), len(a))][:, q].mean())
+    diffs = np.array(diffs)
+    return 2 * (min(np.sum(diffs <= 0), np.sum(diffs >= 0)) + 1) / (len(diffs) + 1)
+
+
+def test_three_seeds_that_the_former_bootstrap_starred_are_not_starred_by_runs():
+    from hybrid_batch_st.evaluation.significance import question_values
+
+    rng = np.random.default_rng(4)
+    a = [run(rng, 0.0, d) for d in (0.0, -0.004, 0.003)]
+    b = [run(rng, 0.0, d) for d in (0.006, 0.002, 0.009)]  # B ahead in every seed, by little against the spread
+    _, values = question_values(a + b, "AP", "cross-lingual")
+    assert _former_bootstrap_p(values[:3], values[3:]) < 0.05  # the former two-level bootstrap starred it
+    [cross] = [r for r in compare_over_seeds(a, b) if r.setting == "cross-lingual"]
+    assert cross.run_p > 0.05 and not cross.starred()
+
+
+def test_benjamini_hochberg_families_keep_base_rows_apart():
+    from hybrid_batch_st.evaluation.seeds import SeedComparison, correct_together
+
+    def row(p: float, fixed=(False, False)) -> SeedComparison:
+        return SeedComparison("AP", "cross-lingual", 100, 3, 3, 0.5, 0.51, [], (0.0, 0.02), p, 0.1, 0.01,
+                              fixed=fixed)
+
+    recipes = [row(0.02), row(0.04), row(0.30)]
+    base = [row(1e-6, (True, False)), row(2e-6, (True, False)), row(3e-6, (True, False))]
+    correct_together(recipes + base)
+    from scipy import stats
+
+    assert [r.corrected_p for r in recipes] == pytest.approx(list(stats.false_discovery_control([0.02, 0.04, 0.30])))
+    assert [r.corrected_p for r in base] == pytest.approx(list(stats.false_discovery_control([1e-6, 2e-6, 3e-6])))
+    # one family would have let the base rows' floor p loosen the recipes' correction: 0.04 * 6 / 5 < 0.06
+    pooled = stats.false_discovery_control([0.02, 0.04, 0.30, 1e-6, 2e-6, 3e-6])
+    assert pooled[1] < recipes[1].corrected_p
 
 
 def _mean(runs: list[PerQuery]) -> PerQuery:
