@@ -32,7 +32,7 @@ import numpy as np
 
 from hybrid_batch_st.atomic import atomic_path
 from hybrid_batch_st.evaluation.seeds import compare_over_seeds, correct_together
-from hybrid_batch_st.evaluation.significance import PerQuery, load_per_query
+from hybrid_batch_st.evaluation.per_query import PerQuery, load_per_query
 from hybrid_batch_st.evaluation.tables import seed_table
 from hybrid_batch_st.languages import canonical_language
 from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, MULTILINGUAL_POOL, SETTINGS, SHORT_SETTINGS

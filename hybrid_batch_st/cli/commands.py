@@ -157,7 +157,8 @@ def benchmark_files(args: argparse.Namespace) -> int:
 
 def compare(args: argparse.Namespace) -> int:
     from ..evaluation.significance import compare as run
-    from ..evaluation.significance import load_per_query, shared_measures
+    from ..evaluation.per_query import load_per_query
+    from ..evaluation.significance import shared_measures
     from ..evaluation.tables import comparison_table
 
     if len(args.results) < 2:

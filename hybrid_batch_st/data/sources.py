@@ -28,7 +28,8 @@ from ..tasks import BENCHMARK_NAMES
 from ..tasks.lareqa import BENCHMARKS, load_benchmark
 from ..tasks.registry import is_task_benchmark, load_task
 from ..tasks.sample import TRAIN_ARTICLES
-from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder, split_by_article, split_validation, squad_r_task
+from ..tasks.squad_r import SquadRLanguage, read_squad_r_folder, split_by_article, split_validation
+from ..tasks.shapes import squad_r_task
 from ..tasks.task import RetrievalTask
 
 if TYPE_CHECKING:

@@ -6,7 +6,8 @@
 - :mod:`.results`: :class:`EvaluationResult` and :class:`PairResult`;
 - :mod:`.embedding_cache`: embeddings stored per model, settings and text;
 - :mod:`.evaluator`: :class:`MultilingualRetrievalEvaluator`, for the trainer and on its own;
-- :mod:`.report`, :mod:`.tables`: results.json, per-query values, Markdown tables and heatmaps;
+- :mod:`.report`, :mod:`.tables`: results.json, Markdown tables and heatmaps;
+- :mod:`.per_query`: the per-query values, written and read (``per_query.tsv.gz``);
 - :mod:`.significance`: paired tests between two evaluations (units: parallel questions);
 - :mod:`.seeds`: tests between recipes over training seeds and questions together.
 """
@@ -24,11 +25,12 @@ if TYPE_CHECKING:
     from .report import write_report
     from .results import EvaluationResult, PairResult
     from .seeds import compare_over_seeds
-    from .significance import compare, load_per_query
+    from .per_query import load_per_query
+    from .significance import compare
 
 _LAZY = {"evaluate": ".language_pairs", "encode_texts": ".language_pairs", "EvaluationResult": ".results",
          "PairResult": ".results", "parse_measures": ".measures", "MultilingualRetrievalEvaluator": ".evaluator",
-         "write_report": ".report", "compare": ".significance", "load_per_query": ".significance",
+         "write_report": ".report", "compare": ".significance", "load_per_query": ".per_query",
          "compare_over_seeds": ".seeds"}
 __all__ = list(_LAZY)
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)

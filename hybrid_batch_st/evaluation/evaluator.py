@@ -10,6 +10,7 @@ from sentence_transformers.sentence_transformer.evaluation import SentenceEvalua
 
 from ..names import DEFAULT_MEASURES, SETTINGS
 from ..tasks.squad_r import SquadRLanguage
+from ..tasks.shapes import as_task
 from ..tasks.task import RetrievalTask
 from .language_pairs import evaluate
 from .measures import parse_measures
@@ -70,7 +71,7 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         cache: bool = False,
     ):
         super().__init__()
-        self.data = RetrievalTask.of(data, name)
+        self.data = as_task(data, name)
         self.measures = parse_measures(measures)
         self.name = name
         self.depth = depth

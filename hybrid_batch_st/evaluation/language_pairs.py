@@ -2,8 +2,8 @@
 arXiv 2408.10536).
 
 The benchmark is a :class:`~hybrid_batch_st.tasks.task.RetrievalTask`, as every reader builds it (a
-LAReQA ``{lang: SquadRLanguage}`` from Python is built into one by :meth:`RetrievalTask.of`). Settings come
-from the task:
+LAReQA ``{lang: SquadRLanguage}`` from Python is built into one by
+:func:`~hybrid_batch_st.tasks.shapes.as_task`). Settings come from the task:
 
 - ``monolingual``: a query set against a pool of its own language;
 - ``cross-lingual``: a query set against a pool of another language;
@@ -31,6 +31,7 @@ import numpy as np
 from ..models import query_passage_prompts
 from ..names import DEFAULT_MEASURES, MULTILINGUAL_POOL, SETTINGS
 from ..tasks.squad_r import SquadRLanguage
+from ..tasks.shapes import as_task
 from ..tasks.task import RetrievalTask
 from .embedding_cache import EmbeddingCache, cache_key, encoding_settings
 from .encoding import EncodedTask, encode_task, encode_texts
@@ -201,7 +202,7 @@ def evaluate(model, data: RetrievalTask | Mapping[str, SquadRLanguage],
         ``evaluate(model, load_eval_data("xquad-r", ["en", "de", "ar"]), ["AP", "nDCG@10"]).macro``
     """
     measures = parse_measures(measures)
-    task = RetrievalTask.of(data, benchmark)
+    task = as_task(data, benchmark)
     _check(task, settings, depth)
     prompts = _prompts(model, query_prompt, passage_prompt)
     store = EmbeddingCache(cache_key(model), None if cache is True else cache) if cache else None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
 import json
 from pathlib import Path
 
@@ -11,10 +9,11 @@ import numpy as np
 
 from ..atomic import atomic_dir, atomic_path
 from ..names import MULTILINGUAL_POOL
+from .per_query import PER_QUERY_FILE, write_per_query
 from .results import EvaluationResult
 from .tables import macro_table
 
-__all__ = ["write_report", "write_per_query", "markdown_table", "pair_matrix", "save_heatmap", "PER_QUERY_FILE"]
+__all__ = ["write_report", "markdown_table", "pair_matrix", "save_heatmap"]
 
 
 def pair_matrix(result: EvaluationResult, measure: str | None = None) -> tuple[list[str], list[str], np.ndarray]:
@@ -49,7 +48,8 @@ def markdown_table(result: EvaluationResult) -> str:
     lines += ["## Macro averages", "", macro_table([(result.model, result)], per_setting=True)]
     bias = result.language_bias
     if bias.get("rank_distance") is not None:
-        lines += ["", "## Language bias (multilingual pool)", "", f"Mean rank distance: {bias['rank_distance']:.1f}", ""]
+        lines += ["", "## Language bias (multilingual pool)", "",
+                  f"Mean rank distance: {bias['rank_distance']:.1f}", ""]
         lines += ["| query language | best relevant hit in own language |", "| --- | --- |"]
         lines += [f"| {lang} | {share:.3f} |" for lang, share in bias["same_language_top1"].items()]
     lines += _group_lines(result)
@@ -58,7 +58,8 @@ def markdown_table(result: EvaluationResult) -> str:
         if len(cols) > HEATMAP_MAX:  # too wide to read: each query set's mean over its pools
             lines += ["", f"## {measure} per query set (mean over its pools)", "", "| query set | mean | pools |",
                       "| --- | --- | --- |"]
-            lines += [f"| {r} | {np.nanmean(row):.3f} | {int(np.sum(~np.isnan(row)))} |" for r, row in zip(rows, matrix)]
+            lines += [f"| {r} | {np.nanmean(row):.3f} | {int(np.sum(~np.isnan(row)))} |"
+                      for r, row in zip(rows, matrix)]
             continue
         lines += ["", f"## {measure} per pair (rows: query language, columns: pool)", ""]
         lines.append("| | " + " | ".join(cols) + " |")
@@ -66,8 +67,8 @@ def markdown_table(result: EvaluationResult) -> str:
         for r, row in zip(rows, matrix):
             lines.append(f"| {r} | " + " | ".join("" if np.isnan(v) else f"{v:.3f}" for v in row) + " |")
     t = result.timing
-    lines += ["", f"Depth {result.depth or 'full (exact)'}; encode {t['encode_s']:.1f} s, search {t['search_s']:.2f} s, "
-              f"score {t['score_s']:.2f} s."]
+    lines += ["", f"Depth {result.depth or 'full (exact)'}; encode {t['encode_s']:.1f} s, "
+              f"search {t['search_s']:.2f} s, score {t['score_s']:.2f} s."]
     return "\n".join(lines) + "\n"
 
 
@@ -117,20 +118,6 @@ def _save(fig, path: str | Path, plt) -> None:
     with atomic_path(Path(path)) as tmp:
         fig.savefig(tmp, format="png", dpi=120)
     plt.close(fig)
-
-
-PER_QUERY_FILE = "per_query.tsv.gz"
-PER_QUERY_COLUMNS = ("setting", "query_lang", "pool_lang", "query_id", "measure", "value")
-
-
-def write_per_query(result: EvaluationResult, path: str | Path) -> None:
-    """Every query's value of every measure in every pair, as gzipped TSV (for ``hybrid-batch-st compare``)."""
-    with atomic_path(Path(path)) as tmp, gzip.open(tmp, "wt", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, delimiter="\t", lineterminator="\n")
-        writer.writerow(PER_QUERY_COLUMNS)
-        for p in result.pairs:
-            for measure, values in p.per_query.items():
-                writer.writerows((p.setting, p.query_lang, p.pool_lang, q, measure, repr(v)) for q, v in values.items())
 
 
 def write_report(result: EvaluationResult, out_dir: str | Path, overwrite: bool = True, heatmap: bool = True) -> Path:

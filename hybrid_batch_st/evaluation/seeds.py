@@ -32,7 +32,8 @@ from typing import Sequence
 import numpy as np
 
 from ..names import SETTINGS
-from .significance import PerQuery, question_values, shared_measures
+from .per_query import PerQuery
+from .significance import question_values, shared_measures
 
 __all__ = ["SeedComparison", "compare_over_seeds", "correct_together", "run_level_test"]
 

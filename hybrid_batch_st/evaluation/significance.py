@@ -18,69 +18,25 @@ the recipes behind them do; for that, see :mod:`.seeds`.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Mapping
 
 import numpy as np
 
 from ..errors import option_name
 from ..names import MULTILINGUAL_POOL, SETTINGS
-from .measures import canonical_measure, parse_measures
-from .report import PER_QUERY_FILE
+from .measures import parse_measures
+from .per_query import PerQuery, per_query_of
 
-__all__ = ["PerQuery", "Comparison", "per_query_of", "load_per_query", "question_values", "compare",
+__all__ = ["Comparison", "question_values", "compare",
            "compare_results", "shared_measures", "paired_tests", "common_ground"]
 
 logger = logging.getLogger(__name__)
 
-Key = tuple[str, str, str]  # (setting, query language, pool language)
-
-
-@dataclass
-class PerQuery:
-    """Per-query values of one evaluation: ``values[measure][(setting, query_lang, pool_lang)][query_id]``."""
-
-    label: str
-    values: dict[str, dict[Key, dict[str, float]]]
-
-
-def per_query_of(result, label: str | None = None) -> PerQuery:
-    """The per-query values of an in-memory :class:`~hybrid_batch_st.evaluation.EvaluationResult`."""
-    values: dict[str, dict[Key, dict[str, float]]] = {}
-    for p in result.pairs:
-        for measure, by_query in p.per_query.items():
-            values.setdefault(canonical_measure(measure), {})[(p.setting, p.query_lang, p.pool_lang)] = by_query
-    return PerQuery(label or result.model, values)
-
-
-def load_per_query(path: str | Path) -> PerQuery:
-    """Read an evaluation folder (or its results.json) with its per_query.tsv.gz."""
-    path = Path(path)
-    folder = path.parent if path.is_file() else path
-    side = folder / PER_QUERY_FILE
-    if not side.is_file():
-        raise FileNotFoundError(
-            f"{folder} holds no {PER_QUERY_FILE}; evaluate the model again with this version "
-            "(hybrid-batch-st evaluate ... --output FOLDER) to get per-query values"
-        )
-    label = str(folder)
-    results = folder / "results.json"
-    if results.is_file():
-        label = json.loads(results.read_text(encoding="utf-8")).get("model") or label
-    values: dict[str, dict[Key, dict[str, float]]] = {}
-    with gzip.open(side, "rt", encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            key = (row["setting"], row["query_lang"], row["pool_lang"])
-            measure = canonical_measure(row["measure"])
-            values.setdefault(measure, {}).setdefault(key, {})[row["query_id"]] = float(row["value"])
-    return PerQuery(label, values)
-
+#: Sign flips drawn by the randomization test unless told otherwise (``compare --resamples``).
+RESAMPLES = 2000
 
 def shared_measures(runs: Iterable[PerQuery], measures: Iterable[str] | str | None = None) -> list[str]:
     """The canonical ``measures`` (default: all) that every run holds; an error if none."""
@@ -182,7 +138,7 @@ def common_ground(a: PerQuery, b: PerQuery) -> tuple[PerQuery, PerQuery, list[st
     return cut[0], cut[1], notes
 
 
-def compare(a: PerQuery, b: PerQuery, measures: Iterable[str] | str | None = None, resamples: int = 2000,
+def compare(a: PerQuery, b: PerQuery, measures: Iterable[str] | str | None = None, resamples: int = RESAMPLES,
             seed: int = 0) -> list[Comparison]:
     """Per setting (units: parallel questions) and per language pair (units: queries), B against A
     on what both evaluated alike (:func:`common_ground`; what is left out is logged as a warning).
@@ -213,7 +169,7 @@ def compare(a: PerQuery, b: PerQuery, measures: Iterable[str] | str | None = Non
 
 
 def compare_results(results: Mapping[str, object], pairs: Iterable[tuple[str, str]], measure: str,
-                    resamples: int = 2000) -> list[tuple[str, str, list[Comparison]]]:
+                    resamples: int = RESAMPLES) -> list[tuple[str, str, list[Comparison]]]:
     """:func:`compare` of each ``(A, B)`` key pair of ``{key: EvaluationResult}`` that both exist."""
     return [(a, b, compare(per_query_of(results[a], a), per_query_of(results[b], b), [measure], resamples))
             for a, b in pairs if a in results and b in results]

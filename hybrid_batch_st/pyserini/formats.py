@@ -102,9 +102,9 @@ def write_benchmark_files(
         >>> from hybrid_batch_st.data.sources import load_eval_data
         >>> files = write_benchmark_files(load_eval_data("sample", ["en", "de"]), "de", "en", "runs/de-en")
     """
-    from ..tasks.task import RetrievalTask
+    from ..tasks.shapes import as_task
 
-    task = RetrievalTask.of(data)
+    task = as_task(data)
     if (query_lang, pool_lang) not in task.pairs:
         raise ValueError(f"{task.name or 'benchmark'} has no pair ({query_lang}, {pool_lang}) of query set and "
                          f"pool; pick one of {', '.join(f'{q}->{p}' for q, p in task.pairs)}")

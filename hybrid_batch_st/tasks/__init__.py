@@ -1,6 +1,7 @@
 """Benchmark readers: where each benchmark's files come from and how they are parsed.
 
 - :mod:`.task`: :class:`~.task.RetrievalTask`, the one task model every benchmark becomes;
+- :mod:`.shapes`: :func:`~.shapes.as_task`, LAReQA's ``{lang: SquadRLanguage}`` built into a task;
 - :mod:`.squad_r`, :mod:`.lareqa`, :mod:`.sample`: LAReQA's SQuAD-R layout, XQuAD-R / MLQA-R (local
   or a checked download) and the bundled en/de/es sample;
 - :mod:`.xtreme`: XTREME's Tatoeba and FLORES-200; :mod:`.parallel`: xSID, xFlickr&CO and any

@@ -15,7 +15,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Sequence
 
 __all__ = ["SquadRQuestion", "SquadRLanguage", "read_squad_r", "read_squad_r_folder", "answer_sentence",
            "split_by_article", "split_validation", "doc_id"]
@@ -192,18 +192,3 @@ def split_validation(
         train[lang] = d.restrict_to_articles(set(d.articles) - held)
         train[lang].questions = [q for q in train[lang].questions if q.id not in chosen]
     return train, {lang: v for lang, v in validation.items() if v.questions}
-
-
-def squad_r_task(data: Mapping[str, SquadRLanguage], name: str = ""):
-    """LAReQA as a :class:`~hybrid_batch_st.tasks.task.RetrievalTask`: per language, its questions and
-    its sentences (ids :func:`doc_id`); a question's answer sentence in every language is relevant;
-    every (X, Y) pair and X against all pools."""
-    from .task import RetrievalTask, TextSet
-
-    languages = list(data)
-    answers = {lang: data[lang].answer_of() for lang in languages}
-    queries = {lang: TextSet(lang, {q.id: q.text for q in data[lang].questions}) for lang in languages}
-    pools = {lang: TextSet(lang, dict(zip(data[lang].doc_ids(), data[lang].sentences))) for lang in languages}
-    qrels = {x: {q.id: {doc_id(y, answers[y][q.id]): 1 for y in languages if q.id in answers[y]}
-                 for q in data[x].questions} for x in languages}
-    return RetrievalTask(name, queries, pools, qrels, [(x, y) for x in languages for y in languages], languages)

@@ -74,29 +74,6 @@ class RetrievalTask:
                     raise ValueError(f"{self.name}: pair ({query_set}, {pool}) names the {kind} {name!r}, which the "
                                      f"task lacks; it has {sorted(known)}")
 
-    @classmethod
-    def of(cls, data: RetrievalTask | Mapping, name: str = "") -> RetrievalTask:
-        """``data`` as a task: a task as it is, or LAReQA's ``{lang: SquadRLanguage}`` (as
-        :func:`~hybrid_batch_st.tasks.lareqa.load_benchmark` reads it) built into one by
-        :func:`~hybrid_batch_st.tasks.squad_r.squad_r_task`. The one place that knows both shapes.
-
-        Args:
-            data: a :class:`RetrievalTask`, or a mapping of language code to ``SquadRLanguage``.
-            name: the task's name for a mapping (used in error messages).
-
-        Example:
-            >>> from hybrid_batch_st.tasks.sample import load_sample
-            >>> RetrievalTask.of(load_sample(["en", "de"]), "sample").pairs
-            [('en', 'en'), ('en', 'de'), ('de', 'en'), ('de', 'de')]
-        """
-        if isinstance(data, RetrievalTask):
-            return data
-        if not data:
-            raise ValueError(f"{name or 'benchmark'}: no languages to evaluate")
-        from .squad_r import squad_r_task
-
-        return squad_r_task(data, name)
-
     @property
     def multi_parallel(self) -> bool:
         """Whether the pools hold the queries' own items (Tatoeba, FLORES-200, xSID, xFlickr&CO,

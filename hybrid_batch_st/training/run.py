@@ -140,8 +140,8 @@ def _stop_on_interrupt():
 
 
 def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutcome:
-    """Fine-tune ``config.model`` with ``config.recipe`` (hybrid batches by default; then, with ``config.merge_with_base`` < 1, average
-    its weights with the base model's); saves it to ``<output>/model``.
+    """Fine-tune ``config.model`` with ``config.recipe`` (hybrid batches by default; then, with
+    ``config.merge_with_base`` < 1, average its weights with the base model's); saves it to ``<output>/model``.
 
     An existing ``config.output`` is refused unless ``overwrite``; the output folder appears only
     once complete (model, ``train_config.json`` and, with ``config.eval``, the evaluation report in

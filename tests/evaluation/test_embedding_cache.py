@@ -89,7 +89,7 @@ def test_the_trainer_side_evaluator_does_not_cache(tiny_model_dir, tmp_path, mon
 
 
 def test_two_cpu_processes_encode_as_one(tiny_model_dir):
-    from hybrid_batch_st.tasks.squad_r import squad_r_task
+    from hybrid_batch_st.tasks.shapes import squad_r_task
 
     model = SentenceTransformer(str(tiny_model_dir), device="cpu")
     task = squad_r_task(toy_benchmark(), "toy")

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
-from hybrid_batch_st.evaluation.significance import compare, load_per_query
+from hybrid_batch_st.evaluation.per_query import load_per_query
+from hybrid_batch_st.evaluation.significance import compare
 from hybrid_batch_st.evaluation import EvaluationResult, PairResult, evaluate
 from hybrid_batch_st.evaluation.report import write_report
 from hybrid_batch_st.tasks.squad_r import SquadRLanguage

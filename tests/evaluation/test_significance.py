@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from hybrid_batch_st.evaluation.seeds import compare_over_seeds
-from hybrid_batch_st.evaluation.significance import PerQuery, compare
+from hybrid_batch_st.evaluation.per_query import PerQuery
+from hybrid_batch_st.evaluation.significance import compare
 from hybrid_batch_st.evaluation.tables import seed_table
 
 
