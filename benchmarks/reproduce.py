@@ -54,7 +54,8 @@ import torch
 from hybrid_batch_st.atomic import atomic_path
 from hybrid_batch_st.training.flags import add_config_flags, config_overrides
 from hybrid_batch_st.data.sources import load_eval_data, training_data_of
-from hybrid_batch_st.evaluation import evaluate, write_report
+from hybrid_batch_st.evaluation import evaluate
+from hybrid_batch_st.evaluation.records import RunRecord
 from hybrid_batch_st.models import cap_max_seq_length, load_model
 from hybrid_batch_st.names import BASE, RECIPES
 from hybrid_batch_st.training.config import DEMO_RECIPES
@@ -87,7 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seeds", default="0", help="comma-separated seeds (default: 0)")
     parser.add_argument("--recipes", default=",".join(DEMO_RECIPES),
                         help=f"recipes to train, any of {', '.join(RECIPES)} (default: {','.join(DEMO_RECIPES)})")
-    parser.add_argument("--also", default="", help=f"more benchmarks to evaluate every model on: any of {', '.join(ALSO)}")
+    parser.add_argument("--also", default="",
+                        help=f"more benchmarks to evaluate every model on: any of {', '.join(ALSO)}")
     parser.add_argument("--merge-weights", default="1",
                         help="shares of fine-tuned weights to try, chosen on validation (default: 1 = no merge)")
     parser.add_argument("--results", default="benchmarks/results", help="folder of the small result files")
@@ -168,9 +170,7 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
         return
     if main_file.is_file():
         # the main result fixes the merge weight: retrain (or reuse) and score only the missing benchmarks
-        extra = {key: value for key, value in json.loads(main_file.read_text()).items()
-                 if key in ("train_benchmark", "mode", "recipe", "seed", "train_config", "training_minutes",
-                            "device", "merge_with_base", "validation")}
+        extra = _provenance(RunRecord.read(folder))
         model = _fine_tuned(config, device)[0]
         if extra["merge_with_base"] < 1:
             merge_with_base(model, base, extra["merge_with_base"])
@@ -182,14 +182,14 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
     _, validation = training_data_of(config)
     minutes = _fine_tuned(config, device)[1]
     weight, model, scores = _choose_merge(config, merges, validation, base, device)
-    extra = {"train_benchmark": config.train, "mode": config.recipe, "recipe": config.recipe, "seed": config.seed,
+    extra = {"train_benchmark": config.train, "recipe": config.recipe, "seed": config.seed,
              "train_config": dataclasses.replace(config, merge_with_base=weight).to_dict(),
              "training_minutes": minutes, "device": _device_name(device), "merge_with_base": weight,
              "validation": scores | {"base_AP": base_validation()}}
     if target is None:
         folder.mkdir(parents=True, exist_ok=True)
         with atomic_path(folder / "validation.json") as tmp:
-            tmp.write_text(json.dumps(extra, indent=2) + "\n", encoding="utf-8")
+            tmp.write_text(json.dumps({**extra, "mode": config.recipe}, indent=2) + "\n", encoding="utf-8")
         print(f"{folder}: validation {scores['AP'][str(weight)]} (merge {weight}; base {base_validation()}; "
               f"{minutes:.1f} training minutes)", flush=True)
         return
@@ -198,8 +198,7 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
     if unmerged:
         _write_unmerged(folder, config, target, target_name, extra, label, device)
     result = _evaluate(model, target, target_name, label)
-    result.extra = extra
-    write_report(result, folder, heatmap=False)
+    RunRecord(result, **extra).write(folder)
     print(f"{folder}: {result.summary()} (merge {weight}; {minutes:.1f} training minutes)", flush=True)
 
 
@@ -209,9 +208,9 @@ def _write_unmerged(folder: Path, config: TrainConfig, target, target_name: str,
     weight validation chose for the merged one (``chosen_merge``)."""
     model = _fine_tuned(config, device)[0]
     result = _evaluate(model, target, target_name, f"{label} (unmerged)")
-    result.extra = {**extra, "merge_with_base": 1.0, "chosen_merge": extra["merge_with_base"],
-                    "train_config": {**extra["train_config"], "merge_with_base": 1.0}}
-    write_report(result, _unmerged_folder(folder), heatmap=False)
+    unmerged = {**extra, "merge_with_base": 1.0, "chosen_merge": extra["merge_with_base"],
+                "train_config": {**extra["train_config"], "merge_with_base": 1.0}}
+    RunRecord(result, **unmerged).write(_unmerged_folder(folder))
     print(f"{_unmerged_folder(folder)}: {result.summary()}", flush=True)
 
 
@@ -224,6 +223,12 @@ def _scored(folder: Path, name: str) -> bool:
     return record.get("sample_items") == ALSO[name][2] and record.get("reader_revision", 1) == ALSO[name][3]
 
 
+def _provenance(record: RunRecord) -> dict:
+    """A recorded model's training provenance: what its records on other benchmarks repeat."""
+    return {key: getattr(record, key) for key in ("train_benchmark", "recipe", "seed", "train_config",
+                                                  "training_minutes", "device", "merge_with_base", "validation")}
+
+
 def _also_extra(name: str) -> dict:
     """What a record of the ``--also`` benchmark ``name`` says of its sample and reader."""
     return {"sample_items": ALSO[name][2], "reader_revision": ALSO[name][3]}
@@ -234,8 +239,7 @@ def _evaluate_also(model, tasks: dict, folders: dict, extra: dict, label: str) -
     results.json marks the model done)."""
     for name, task in tasks.items():
         found = _evaluate(model, task, name, label)
-        found.extra = {**extra, **_also_extra(name)}
-        write_report(found, folders[name], heatmap=False)
+        RunRecord(found, **extra, **_also_extra(name)).write(folders[name])
         print(f"{folders[name]}: {found.summary()}", flush=True)
 
 
@@ -277,15 +281,12 @@ def main() -> None:
             target = load_eval_data(eval_name, base_config.languages, base_config.data_dir, held)
         if target is not None and not (out / BASE / "results.json").is_file():
             result = _evaluate(base, target, eval_name, f"{Path(base_config.model).name} (base)")
-            result.extra = {"train_benchmark": "none", "mode": BASE, "seed": None, "train_config": None,
-                            "training_minutes": 0.0, "device": None, "merge_with_base": None, "validation": None}
-            write_report(result, out / BASE, heatmap=False)
+            RunRecord(result, recipe=BASE).write(out / BASE)
         also = {} if target is None else _also_tasks(args.also, base_config.data_dir)
         for name, task in also.items():
             if not _scored(out.parent / f"{train_name}-to-{name}" / BASE, name):
                 result = _evaluate(base, task, name, f"{Path(base_config.model).name} (base)")
-                result.extra = {"train_benchmark": "none", "mode": BASE, "seed": None, **_also_extra(name)}
-                write_report(result, out.parent / f"{train_name}-to-{name}" / BASE, heatmap=False)
+                RunRecord(result, recipe=BASE, **_also_extra(name)).write(out.parent / f"{train_name}-to-{name}" / BASE)
         if args.base_only:
             continue
         unmerged = set(parse_recipes(args.unmerged)) if args.unmerged else set()

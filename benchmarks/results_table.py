@@ -31,47 +31,47 @@ from pathlib import Path
 import numpy as np
 
 from hybrid_batch_st.atomic import atomic_path
+from hybrid_batch_st.evaluation.groups import pair_groups
+from hybrid_batch_st.evaluation.records import RunRecord, read_records
 from hybrid_batch_st.evaluation.seeds import compare_over_seeds, correct_together
-from hybrid_batch_st.evaluation.per_query import PerQuery, load_per_query
 from hybrid_batch_st.evaluation.tables import seed_table
+from hybrid_batch_st.evaluation.targets import PAPER_HYBRID, gap_to_base, gaps_to_best, gaps_to_paper
 from hybrid_batch_st.languages import canonical_language
-from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, MULTILINGUAL_POOL, SETTINGS, SHORT_SETTINGS
+from hybrid_batch_st.names import BASE, COMPARISONS, LABELS, SETTINGS, SHORT_SETTINGS
 from hybrid_batch_st.tasks.lareqa import BENCHMARKS
-# XLM-R hybrid, mAP mono / cross / multi (arXiv 2408.10536, Tables 1-2); for XQuAD-R the issue rounds
-# .798 / .705 / .593 up to .80 / .71 / .60.
-PAPER_HYBRID = {"xquad-r": (0.80, 0.71, 0.60), "mlqa-r": (0.648, 0.623, 0.512)}
-BASE_MONO_SLACK, BEST_SLACK = 0.005, 0.01
-BEGIN, END = "<!-- tables from benchmarks/results_table.py: begin -->", "<!-- tables from benchmarks/results_table.py: end -->"
+
+BEGIN = "<!-- tables from benchmarks/results_table.py: begin -->"
+END = "<!-- tables from benchmarks/results_table.py: end -->"
 #: The recipe table of docs/results.md ("Hybrid batches against the alternatives", ``--alternatives``): its markers.
 ALTERNATIVES = ("<!-- alternatives: begin -->", "<!-- alternatives: end -->")
 
 
-def _mark(value: float, bound: float) -> str:
-    digits = 4 if round(value, 4) != round(bound, 4) else 6  # a near miss shows as one
-    return f"{value:+.{digits}f} {'yes' if value >= bound - 1e-12 else '**no**'}"
+def _mark(gap) -> str:
+    digits = 4 if round(gap.difference, 4) != round(-gap.slack, 4) else 6  # a near miss shows as one
+    return f"{gap.difference:+.{digits}f} {'yes' if gap.met else '**no**'}"
 
 
-def target_check(rows: dict[str, list[dict]], benchmark: str) -> str:
-    """The targets as a table of differences (seed means), each marked met or not."""
-    if "hybrid" not in rows or any(s not in r["macro"] for results in rows.values() for r in results
-                                   for s in SETTINGS):
+def _seed_means(rows: dict[str, list[RunRecord]]) -> dict[str, dict[str, float]]:
+    return {mode: {s: float(np.mean([r.macro()[s] for r in runs])) for s in SETTINGS if s in runs[0].macro()}
+            for mode, runs in rows.items()}
+
+
+def target_check(rows: dict[str, list[RunRecord]], benchmark: str) -> str:
+    """The targets of :mod:`hybrid_batch_st.evaluation.targets` as a table of differences (seed means),
+    each marked met or not."""
+    if "hybrid" not in rows or any(s not in r.macro() for runs in rows.values() for r in runs for s in SETTINGS):
         return ""  # the targets are stated for LAReQA's three settings
-    mean = {mode: [float(np.mean([r["macro"][s]["AP"] for r in results])) for s in SETTINGS]
-            for mode, results in rows.items()}
+    mean = _seed_means(rows)
     hybrid = mean["hybrid"]
     lines = ["| target (seed means) | mono | cross | multi |", "| --- | --- | --- | --- |"]
-    if benchmark in PAPER_HYBRID:
-        paper = PAPER_HYBRID[benchmark]
-        lines.append("| hybrid - paper's XLM-R hybrid (" + " / ".join(f"{p:.3f}" for p in paper) + "), ≥ 0 | "
-                     + " | ".join(_mark(h - p, 0.0) for h, p in zip(hybrid, paper)) + " |")
-    if BASE in mean:
-        lines.append(f"| hybrid - base, mono ≥ -{BASE_MONO_SLACK} | {_mark(hybrid[0] - mean[BASE][0], -BASE_MONO_SLACK)}"
-                     " | " + " | ".join(f"{h - b:+.4f}" for h, b in zip(hybrid[1:], mean[BASE][1:])) + " |")
-    others = [mean[m] for m in ("monolingual", "cross-lingual") if m in mean]  # the single-type recipes
-    if others:
-        best = [max(values) for values in zip(*others)]
-        lines.append(f"| hybrid - best of X-X, X-Y, ≥ -{BEST_SLACK} | "
-                     + " | ".join(_mark(h - b, -BEST_SLACK) for h, b in zip(hybrid, best)) + " |")
+    if paper := gaps_to_paper(hybrid, benchmark):
+        lines.append("| hybrid - paper's XLM-R hybrid (" + " / ".join(f"{p:.3f}" for p in PAPER_HYBRID[benchmark])
+                     + "), ≥ 0 | " + " | ".join(_mark(g) for g in paper) + " |")
+    if BASE in mean and (base := gap_to_base(hybrid, mean[BASE])):
+        lines.append(f"| hybrid - base, mono ≥ -{base.slack} | {_mark(base)} | "
+                     + " | ".join(f"{hybrid[s] - mean[BASE][s]:+.4f}" for s in SETTINGS[1:]) + " |")
+    if best := gaps_to_best(hybrid, mean):
+        lines.append(f"| hybrid - best of X-X, X-Y, ≥ -{best[0].slack} | " + " | ".join(_mark(g) for g in best) + " |")
     return "\n".join(lines)
 
 
@@ -80,47 +80,46 @@ LOW_RESOURCE = {"tatoeba": ("jv", "tl", "eu", "ml", "ta", "te", "af"), "flores20
                 "xsid": ("de-ba",), "xflickrco": ()}
 
 
-def _pair_group(pair: dict, seen: set[str], low: set[str]) -> list[str]:
-    """The groups of a language pair: seen (every language trained on) or unseen, and low-resource."""
-    codes = [c.split("@")[0] for c in (pair["query_lang"], pair["pool_lang"]) if c != MULTILINGUAL_POOL]  # en@ar: en
-    langs = {canonical_language(c) for c in codes}
-    return ["seen" if langs <= seen else "unseen"] + (["low-resource"] if (set(codes) | langs) & low else [])
-
-
-def group_table(rows: dict[str, list[dict]], benchmark: str) -> str:
+def group_table(rows: dict[str, list[RunRecord]], benchmark: str) -> str:
     """Cross-lingual AP (seed means) by language group, for the benchmarks other than LAReQA's."""
     trained = [r for mode, results in rows.items() if mode != BASE for r in results]
     if not trained or benchmark in PAPER_HYBRID:
         return ""
-    train = trained[0]["train_benchmark"]
-    chosen = (trained[0].get("train_config") or {}).get("languages")
+    train = trained[0].train_benchmark
+    chosen = (trained[0].train_config or {}).get("languages")
     if not chosen and train not in BENCHMARKS:
         return ""  # the training languages are unknown
     seen = {canonical_language(c) for c in (chosen or BENCHMARKS[train].languages)}
-    low = set(LOW_RESOURCE.get(benchmark, ())) | {canonical_language(c) for c in LOW_RESOURCE.get(benchmark, ())}
-    names = ["seen", "unseen"] + (["low-resource"] if low else [])
+    low = {"low-resource": LOW_RESOURCE[benchmark]} if LOW_RESOURCE.get(benchmark) else {}
+    names = ["seen", "unseen", *low]
     lines = [f"Cross-lingual AP by language group (seen: trained on {train}, {', '.join(sorted(seen))}; a pair is "
              "unseen when one of its languages was not):", "",
              "| model | " + " | ".join(names) + " |", "| --- |" + " --- |" * len(names)]
     for mode in [m for m in LABELS if m in rows]:
         cells = []
         for name in names:
-            means = [np.mean(v) for v in ([p["AP"] for p in r["pairs"] if p["setting"] == "cross-lingual"
-                                           and name in _pair_group(p, seen, low)] for r in rows[mode]) if v]
+            means = [np.mean(v) for v in ([p.scores["AP"] for p in r.result.pairs if p.setting == "cross-lingual"
+                                           and name in pair_groups(_languages(r, p), low, seen)]
+                                          for r in rows[mode]) if v]
             cells.append(f"{np.mean(means):.4f}" + (f" ± {np.std(means, ddof=1):.4f}" if len(means) > 1 else "")
                          if means else "-")
         lines.append(f"| {LABELS[mode]} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def merge_table(rows: dict[str, list[dict]]) -> str:
+def _languages(record: RunRecord, pair) -> list[str]:
+    """The languages of a pair's query set and pool (``en@ar``, Tatoeba's English side for Arabic: en)."""
+    return [c.split("@")[0] for c in (pair.query_lang, pair.pool_lang)]
+
+
+def merge_table(rows: dict[str, list[RunRecord]]) -> str:
     """Validation AP per merge weight and model type (seed means), with the base model's when recorded."""
     # older records kept only the mean over settings: a cell says how many seeds it averages if not all
     trained = {mode: results for mode, results in rows.items() if mode != BASE
-               and any("AP" in (r.get("validation") or {}) for r in results)}
+               and any("AP" in (r.validation or {}) for r in results)}
     if not trained:
         return ""
-    weights = sorted({w for results in trained.values() for r in results for w in r["validation"].get("AP", {})},
+    weights = sorted({w for results in trained.values() for r in results for w in r.validation.get("AP", {})},
                      key=float, reverse=True)
     lines = ["| model | " + " | ".join(f"merge {w}" for w in weights) + " | base |",
              "| --- |" + " --- |" * (len(weights) + 1)]
@@ -128,7 +127,7 @@ def merge_table(rows: dict[str, list[dict]]) -> str:
         results = trained[mode]
         cells = []
         for weight in weights + ["base"]:
-            found = [r["validation"].get("base_AP") if weight == "base" else r["validation"].get("AP", {}).get(weight)
+            found = [r.validation.get("base_AP") if weight == "base" else r.validation.get("AP", {}).get(weight)
                      for r in results]
             found = [f for f in found if f]
             cells.append(" / ".join(f"{np.mean([f[s] for f in found]):.4f}" for s in SETTINGS)
@@ -137,30 +136,36 @@ def merge_table(rows: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
-def _rank_distance(results: list[dict]) -> float:
+def _rank_distance(results: list[RunRecord]) -> float:
     """Mean rank distance of runs (NaN where a benchmark has no multilingual pool to measure it in)."""
-    return float(np.mean([np.nan if d is None else d for d in ((r.get("language_bias") or {}).get("rank_distance")
+    return float(np.mean([np.nan if d is None else d for d in (r.result.language_bias.get("rank_distance")
                                                                for r in results)]))
 
 
 @functools.cache
-def _records(folder: Path) -> tuple[dict[str, list[dict]], dict[str, list[PerQuery]]]:
-    """Results and per-query values of every model of a direction folder, by mode."""
-    rows: dict[str, list[dict]] = defaultdict(list)
-    per_query: dict[str, list[PerQuery]] = defaultdict(list)
-    for path in sorted(folder.glob("[!.]*/results.json")):  # not the .tmp folder of an interrupted write
-        result = json.loads(path.read_text(encoding="utf-8"))
-        if "mode" not in result:  # an evaluation of no training run (benchmarks/results/benchmarks/)
-            continue
-        rows[result["mode"]].append(result)
-        per_query[result["mode"]].append(load_per_query(path.parent))
-    return rows, per_query
+def _all_records(folder: Path) -> tuple[list[RunRecord], int]:
+    """The records of a direction folder on its benchmark reader's newest revision, and how many older
+    ones were left out (their judgments came from a reader since corrected)."""
+    records = read_records(folder)
+    newest = max((r.reader_revision for r in records), default=1)
+    return [r for r in records if r.reader_revision == newest], sum(r.reader_revision < newest for r in records)
+
+
+@functools.cache
+def _records(folder: Path) -> dict[str, list[RunRecord]]:
+    """Run records of every model of a direction folder, by recipe."""
+    rows: dict[str, list[RunRecord]] = defaultdict(list)
+    for record in _all_records(folder)[0]:
+        rows[record.recipe].append(record)
+    return rows
 
 
 @functools.cache
 def _comparisons(folder: Path) -> list[tuple[str, str, list]]:
     """The direction's :data:`COMPARISONS` over seeds, BH-corrected together (as its table shows them)."""
-    _, per_query = _records(folder)
+    rows = _records(folder)
+    per_query = {recipe: [r.per_query() for r in runs] for recipe, runs in rows.items()
+                 if any(recipe in pair for pair in COMPARISONS)}
     done = [(a, b, compare_over_seeds(per_query[a], per_query[b], "AP", fixed=(a == BASE, b == BASE)))
             for a, b in COMPARISONS if a in per_query and b in per_query]
     correct_together([r for _, _, found in done for r in found])  # as the direction's significance table
@@ -170,14 +175,14 @@ def _comparisons(folder: Path) -> list[tuple[str, str, list]]:
 def alternatives_table(folder: Path) -> str:
     """Every recipe beside hybrid in one direction: seed means and hybrid - recipe per setting, starred
     as in the significance table (corrected run-level p < 0.05, two seeds or more)."""
-    rows, _ = _records(folder)
+    rows = _records(folder)
     against = {a: found for a, b, found in _comparisons(folder) if b == "hybrid"}
     lines = ["| recipe | seeds | mono | cross | multi | rank distance | hybrid - recipe (mono / cross / multi) |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for mode in ["hybrid"] * ("hybrid" in rows) + [m for m in LABELS if m in rows and m in against and m != BASE]:
         results = rows[mode]
-        seeds = sorted(int(r["seed"]) for r in results)
-        means = [np.mean([r["macro"][s]["AP"] for r in results]) for s in SETTINGS]
+        seeds = sorted(int(r.seed) for r in results)
+        means = [np.mean([r.macro()[s] for r in results]) for s in SETTINGS]
         diffs = " / ".join(f"{c.difference:+.4f}{' *' if c.starred() else ''}" for c in against.get(mode, [])) or "-"
         lines.append(f"| {LABELS[mode]} | {len(seeds)} ({', '.join(map(str, seeds))}) | "
                      + " | ".join(f"{m:.4f}" for m in means) + f" | {_rank_distance(results):.1f} | {diffs} |")
@@ -185,16 +190,17 @@ def alternatives_table(folder: Path) -> str:
 
 
 def direction_table(folder: Path) -> str:
-    rows, per_query = _records(folder)
+    rows = _records(folder)
     if not rows:
         return ""
     first = next(iter(rows.values()))[0]
-    settings = [s for s in SETTINGS if s in first["macro"]]  # a benchmark without X->X pairs has no mono column
+    settings = [s for s in SETTINGS if s in first.macro()]  # a benchmark without X->X pairs has no mono column
     trained = [r for mode, results in rows.items() if mode != BASE for r in results]
-    devices = sorted({str(r.get("device")) for r in trained})
-    samples = sorted({str(r["sample_items"]) for results in rows.values() for r in results if r.get("sample_items")})
+    devices = sorted({str(r.device) for r in trained})
+    samples = sorted({str(r.sample_items) for results in rows.values() for r in results if r.sample_items})
     sample = f", a sample of {' / '.join(samples)} items per language" if samples else ""
-    lines = [f"### {folder.name}: {first['benchmark']} ({len(first['languages'])} languages{sample}), trained on "
+    lines = [f"### {folder.name}: {first.result.benchmark} ({len(first.result.languages)} languages{sample}), "
+             "trained on "
              f"{', '.join(devices) or '-'}", "",
              "| model | seeds | " + " | ".join(f"{SHORT_SETTINGS[s]} AP" for s in settings)
              + " | rank distance | training min | merge |",
@@ -202,27 +208,34 @@ def direction_table(folder: Path) -> str:
     for mode in [m for m in LABELS if m in rows]:
         results = rows[mode]
         cells = []
-        for values in ([r["macro"][s]["AP"] for r in results] for s in settings):
+        for values in ([r.macro()[s] for r in results] for s in settings):
             cells.append(f"{np.mean(values):.4f} ± {np.std(values, ddof=1):.4f}" if len(values) > 1
                          else f"{values[0]:.4f}")
-        minutes = np.mean([r.get("training_minutes") or 0.0 for r in results])
-        merges = sorted({str(r.get("merge_with_base")) for r in results}) if mode != BASE else ["-"]
+        minutes = np.mean([r.training_minutes or 0.0 for r in results])
+        merges = sorted({str(r.merge_with_base) for r in results}) if mode != BASE else ["-"]
         lines.append(f"| {LABELS[mode]} | {len(results)} | " + " | ".join(cells)
                      + f" | {_rank_distance(results):.1f} | {minutes:.1f} | {', '.join(merges)} |")
     done = [(LABELS[a], LABELS[b], found) for a, b, found in _comparisons(folder)]
     if done:
         lines += ["", "Significance of B - A over seeds and parallel questions:", "", seed_table(done)]
-    if any("sample_items" in r for r in trained):  # an --also benchmark: the weights of the main one
-        lines += ["", f"Merge weights: those picked on the {trained[0]['train_benchmark']} validation split, "
+    if any(r.chosen_merge is not None for r in trained):  # the paper's comparison: the models before merging
+        lines += ["", "Unmerged: each trained model scored before any merge with the base model (the paper's own "
+                  "comparison); the merge weight validation chose for it is in the merged direction's table."]
+    elif any(r.sample_items is not None or r.reader_revision > 1 for r in trained):  # an --also benchmark
+        lines += ["", f"Merge weights: those picked on the {trained[0].train_benchmark} validation split, "
                   "tabled under this direction's main benchmark."]
     elif merges := merge_table(rows):
-        lines += ["", f"Merge weight (share of fine-tuned weights) on the {trained[0]['train_benchmark']} validation "
+        lines += ["", f"Merge weight (share of fine-tuned weights) on the {trained[0].train_benchmark} validation "
                   "split, AP mono / cross / multi, seed means; the chosen weight is the best mean of the three:",
                   "", merges]
-    groups = group_table(rows, first["benchmark"])
+    older = _all_records(folder)[1]
+    if older:
+        lines += ["", f"{older} record(s) scored by an older revision of this benchmark's reader are left out "
+                  "until re-scored (their judgments were since corrected)."]
+    groups = group_table(rows, first.result.benchmark)
     if groups:
         lines += ["", groups]
-    check = target_check(rows, first["benchmark"])
+    check = target_check(rows, first.result.benchmark)
     if check:
         lines += ["", "Targets:", "", check]
     return "\n".join(lines)
@@ -241,8 +254,8 @@ def validation_table(root: Path) -> str:
     lines = ["### Recipe options on the training benchmark's validation split", "",
              "Seed means at each run's chosen merge weight; 'mean' is the mean of the three settings, the "
              "figure a recipe is chosen by.", "",
-             "| train | recipe | model | seeds | mono AP | cross AP | multi AP | mean | merge | base mono / cross / multi "
-             "| training min | device |", "| --- |" + " --- |" * 11]
+             "| train | recipe | model | seeds | mono AP | cross AP | multi AP | mean | merge "
+             "| base mono / cross / multi | training min | device |", "| --- |" + " --- |" * 11]
     for (train, recipe, mode), records in sorted(groups.items()):
         chosen = [r["validation"]["AP"][str(r["merge_with_base"])] for r in records]
         means = [float(np.mean([c[s] for c in chosen])) for s in SETTINGS]
@@ -260,39 +273,45 @@ def validation_table(root: Path) -> str:
 VERDICT = ("<!-- verdict: begin -->", "<!-- verdict: end -->")
 
 
-def verdict(folder: Path) -> str:
-    """The README's verdict paragraph, generated from one direction's records: every recipe against hybrid
-    per setting with the training run as the unit, the starred rows named, the rest said to be
-    indistinguishable at this seed count, with the smallest differences the runs could detect."""
-    rows, _ = _records(folder)
+def _recipe_sentence(folder: Path) -> str:
+    """Every recipe against hybrid in one direction, with the training run as the unit: the starred rows
+    named, the rest said to be indistinguishable at this seed count, with the smallest detectable sizes."""
+    rows = _records(folder)
     against = [(a, r) for a, b, found in _comparisons(folder) if b == "hybrid" and a != BASE for r in found]
     if not against:
         return ""
-    seeds = sorted({len(rows[a]) for a, _ in against} | {len(rows["hybrid"])})
-    first = rows["hybrid"][0]
-    config = first.get("train_config") or {}
+    runs = " or ".join(map(str, sorted({len(rows[a]) for a, _ in against} | {len(rows["hybrid"])})))
+    starred = [f"hybrid is {'ahead of' if r.difference > 0 else 'behind'} {LABELS[a]} in {r.setting} AP by "
+               f"{abs(r.difference):.4f} (corrected p {r.corrected_p:.2g})" for a, r in against if r.starred()]
+    rest = [r for _, r in against if not r.starred()]
+    said = "; ".join(starred) if starred else f"no recipe is distinguishable from hybrid batches (none of the " \
+                                               f"{len(against)} rows is starred)"
+    if starred and rest:
+        said += f"; the other {len(rest)} of {len(against)} rows are not distinguishable"
+    detect = [r.detectable for r in rest if np.isfinite(r.detectable)]
+    if detect:
+        said += (f"; the differences {runs} runs per recipe could detect (80% power) are {min(detect):.4f} to "
+                 f"{max(detect):.4f} AP")
+    return f"on {folder.name}, {said}."
+
+
+def verdict(folder: Path) -> str:
+    """The README's verdict paragraph, generated from one direction's records and, where it exists, the
+    same models scored before the merge (``<direction>-unmerged``, the paper's own comparison)."""
+    rows = _records(folder)
+    if "hybrid" not in rows:
+        return ""
+    config = rows["hybrid"][0].train_config or {}
     name = Path(str(config.get("model", ""))).name
-    head = (f"On {folder.name} ({name}, {config.get('steps')} steps of batch {config.get('batch_size')}, "
-            f"{' or '.join(map(str, seeds))} training runs per recipe), with the training run as the unit "
-            "(Welch's t on per-run means, Benjamini-Hochberg over the recipe rows of this direction):")
-    starred = [(a, r) for a, r in against if r.starred()]
-    parts = []
-    for a, r in starred:
-        side = "ahead of" if r.difference > 0 else "behind"
-        parts.append(f"hybrid is {side} {LABELS[a]} in {r.setting} AP by {abs(r.difference):.4f} "
-                     f"(corrected p {r.corrected_p:.2g})")
-    rest = [(a, r) for a, r in against if not r.starred()]
-    detect = [r.detectable for _, r in rest if np.isfinite(r.detectable)]
-    named = "; ".join(parts) + (f". The other {len(rest)} of {len(against)} recipe-and-setting rows are not"
-                                if parts else f" no recipe is")
-    tail = (f" distinguishable from hybrid batches at this seed count (none of the {len(against)} rows is "
-            "starred)" if not parts else " distinguishable from hybrid at this seed count") if rest else "."
-    if rest and detect:
-        tail += (f": the differences these runs could detect (80% power) are {min(detect):.4f} to "
-                 f"{max(detect):.4f} AP.")
-    return (f"{head}{'' if not parts else ' '}{named}{tail} Figures on languages the encoder never saw in training also carry the offline "
-            "encoder's cut vocabulary (scripts outside XQuAD-R and MLQA-R are tokenised almost character by "
-            "character). Every table: [docs/results.md](docs/results.md).")
+    text = (f"With {name}, {config.get('steps')} steps of batch {config.get('batch_size')} and the training run "
+            "as the unit (Welch's t on per-run means, Benjamini-Hochberg over the recipe rows of a direction): "
+            + _recipe_sentence(folder))
+    unmerged = folder.parent / f"{folder.name}-unmerged"
+    if unmerged.is_dir() and (before := _recipe_sentence(unmerged)):
+        text += " Before the merge with the base model (the paper's own comparison), " + before
+    return (text + " Figures on languages the encoder never saw in training also carry the offline encoder's cut "
+            "vocabulary (scripts outside XQuAD-R and MLQA-R are tokenised almost character by character). "
+            "Every table: [docs/results.md](docs/results.md).")
 
 
 #: The run-level summary of docs/results.md (``--readme``): its markers.
@@ -308,13 +327,14 @@ def starred_summary(root: Path) -> str:
         against = [(a, r) for a, b, found in _comparisons(folder) if b == "hybrid" and a != BASE for r in found]
         if not against:
             continue
-        rows, _ = _records(folder)
+        rows = _records(folder)
         runs = sorted({len(rows[a]) for a, _ in against} | {len(rows["hybrid"])})
         starred = [f"{LABELS[a]} {SHORT_SETTINGS[r.setting]} {r.difference:+.4f} (p {r.corrected_p:.2g})"
                    for a, r in against if r.starred()]
         said = "; ".join(starred) if starred else "none"
-        stale = (" These records predate the xSID reader's alignment by `# text-en`: pairs with `de-ba` were "
-                 "judged against other utterances, so they await re-scoring." if folder.name.endswith("-xsid") else "")
+        older = _all_records(folder)[1]
+        stale = (f" {older} record(s) from an older revision of the benchmark's reader are left out until "
+                 "re-scored." if older else "")
         lines.append(f"- **{folder.name}** ({' or '.join(map(str, runs))} runs per recipe, {len(against)} rows): "
                      f"starred: {said}.{stale}")
     lines += ["", "With 3 runs per recipe a difference must be large against the spread of the runs to be "
@@ -323,6 +343,47 @@ def starred_summary(root: Path) -> str:
               "encoder never saw in training (Tatoeba, FLORES-200) also carry the offline encoder's cut "
               "vocabulary: it keeps XQuAD-R's and MLQA-R's vocabulary plus single characters, so unseen "
               "scripts are tokenised almost character by character."]
+    return "\n".join(lines)
+
+
+#: The findings of docs/results.md (``--readme``): its markers.
+FINDINGS = ("<!-- findings: begin -->", "<!-- findings: end -->")
+
+
+def _signed(value: float) -> str:
+    """``+0.0024``; six decimals where four would round a non-zero difference to zero."""
+    return f"{value:+.6f}" if value and round(value, 4) == 0 else f"{value:+.4f}"
+
+
+def _settings_list(gaps, test) -> str:
+    named = [SHORT_SETTINGS[g.setting] for g in gaps if test(g)]
+    return ", ".join(named) if named else "no setting"
+
+
+def findings(root: Path) -> str:
+    """Per direction with hybrid runs, the targets of :mod:`hybrid_batch_st.evaluation.targets` in words:
+    seed means against the paper's figures, the base model's monolingual AP and the better of X-X and
+    X-Y; generated, so no figure drifts from the records."""
+    lines = []
+    for folder in sorted(d for d in root.iterdir() if d.is_dir()):
+        rows = _records(folder)
+        if "hybrid" not in rows or any(s not in rows["hybrid"][0].macro() for s in SETTINGS):
+            continue
+        mean = _seed_means(rows)
+        hybrid, benchmark = mean["hybrid"], rows["hybrid"][0].result.benchmark
+        said = [f"hybrid {' / '.join(f'{hybrid[s]:.4f}' for s in SETTINGS)} "
+                f"(mono / cross / multi AP, mean of {len(rows['hybrid'])} runs)"]
+        if paper := gaps_to_paper(hybrid, benchmark):
+            said.append(f"against the paper's XLM-R hybrid {' / '.join(f'{p:.3f}' for p in PAPER_HYBRID[benchmark])}: "
+                        f"reached in {_settings_list(paper, lambda g: g.met)}")
+        if BASE in mean and (base := gap_to_base(hybrid, mean[BASE])):
+            said.append(f"monolingual {_signed(base.difference)} against the base model (bound -{base.slack}: "
+                        f"{'met' if base.met else 'missed'})")
+        if best := gaps_to_best(hybrid, mean):
+            said.append("against the better of X-X and X-Y " + " / ".join(_signed(g.difference) for g in best)
+                        + f" (within {best[0].slack} in {_settings_list(best, lambda g: g.met)}; above both in "
+                        + f"{_settings_list(best, lambda g: g.difference > 0)})")
+        lines.append(f"- **{folder.name}**: " + "; ".join(said) + ".")
     return "\n".join(lines)
 
 
@@ -363,6 +424,8 @@ def main() -> None:
             replace_between_markers(args.readme, alternatives_table(root / args.alternatives), *ALTERNATIVES)
         if STARRED[0] in Path(args.readme).read_text(encoding="utf-8"):
             replace_between_markers(args.readme, starred_summary(root), *STARRED)
+        if FINDINGS[0] in Path(args.readme).read_text(encoding="utf-8"):
+            replace_between_markers(args.readme, findings(root), *FINDINGS)
     if args.verdict and (root / args.alternatives).is_dir():
         replace_between_markers(args.verdict, verdict(root / args.alternatives), *VERDICT)
 

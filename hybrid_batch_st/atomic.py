@@ -46,7 +46,11 @@ class OutputError(OSError):
 
 
 def current_umask() -> int:
-    """The process umask (read by setting and restoring it)."""
+    """The process umask (read by setting and restoring it).
+
+    Returns:
+        The umask, e.g. ``0o022``.
+    """
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -67,7 +71,15 @@ def _apply_umask(path: Path) -> None:
 
 
 def check_overwrite(target: str | Path, overwrite: bool) -> None:
-    """The one overwrite rule: an existing output is refused unless ``overwrite`` is set."""
+    """The one overwrite rule: an existing output is refused unless ``overwrite`` is set.
+
+    Args:
+        target: the output file or folder.
+        overwrite: allow replacing an existing ``target``.
+
+    Raises:
+        FileExistsError: ``target`` exists and ``overwrite`` is false (the message names the option to pass).
+    """
     from .errors import option
 
     target = Path(target)
@@ -98,10 +110,16 @@ def _alive(pid: int) -> bool:
 
 
 def clear_stale_temporaries(target: str | Path) -> list[Path]:
-    """Remove the temporaries of ``target`` left by runs of this host whose process is gone; returns them.
+    """Remove the temporaries of ``target`` left by runs of this host whose process is gone.
 
     Temporaries of a live process, of another host, or without a process in their name (an older
     version's) are kept; the last are reported once, with how to remove them.
+
+    Args:
+        target: the output whose temporary siblings (``.<name>.<host>-<pid>.<random>.tmp``) are checked.
+
+    Returns:
+        The paths removed (empty when there were none, or the folder cannot be listed).
     """
     target = Path(target)
     pattern = re.compile(re.escape(f".{target.name}.")
@@ -159,7 +177,23 @@ def _make_temporary(target: Path, folder: bool) -> Path:
 
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary file path next to ``target``; it replaces ``target`` only if the block succeeds."""
+    """Yield a temporary file path next to ``target``; it replaces ``target`` only if the block succeeds.
+
+    Args:
+        target: the file to write; its parent folders are created.
+
+    Yields:
+        The temporary file's path (an empty file); on success it is given the umask's modes and renamed
+            to ``target``, replacing any existing file. On failure it is removed.
+
+    Raises:
+        OutputError: the temporary cannot be created, or the write fails for lack of space or quota, a file
+            size limit or a read-only file system.
+
+    Example:
+        >>> with atomic_path("runs/result.json") as tmp:  # doctest: +SKIP
+        ...     tmp.write_text("{}")
+    """
     target = Path(target)
     tmp = _make_temporary(target, folder=False)
     try:
@@ -175,7 +209,24 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 def atomic_dir(target: str | Path, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary folder next to ``target``; it becomes ``target`` only if the block succeeds.
 
-    An existing ``target`` is an error unless ``overwrite`` is true.
+    An existing ``target`` is an error unless ``overwrite`` is true; with it, the existing folder is
+    removed only once the block has succeeded.
+
+    Args:
+        target: the folder to write; its parent folders are created.
+        overwrite: replace an existing ``target``.
+
+    Yields:
+        The temporary folder's path (empty); on success it is renamed to ``target``, else removed.
+
+    Raises:
+        FileExistsError: ``target`` exists and ``overwrite`` is false.
+        OutputError: the temporary cannot be created, or the write fails for lack of space or quota, a file
+            size limit or a read-only file system.
+
+    Example:
+        >>> with atomic_dir("runs/index", overwrite=True) as tmp:  # doctest: +SKIP
+        ...     (tmp / "docid").write_text("d1")
     """
     target = Path(target)
     check_overwrite(target, overwrite)

@@ -26,9 +26,19 @@ class DownloadError(RuntimeError):
 
 
 def is_input_error(exc: BaseException) -> bool:
-    """Whether ``exc`` is one of this package's own errors about its input: an error type it raises on
-    purpose, raised in its own code (not inside torch, faiss or another library, where it is a bug
-    or an out-of-memory whose traceback the user needs)."""
+    """Whether ``exc`` is one of this package's own errors about its input.
+
+    That is an error type it raises on purpose (``ValueError``, ``OSError``, ``RuntimeError``,
+    ``ImportError``), raised in its own code (not inside torch, faiss or another library, where it is a
+    bug or an out-of-memory whose traceback the user needs).
+
+    Args:
+        exc: a caught exception.
+
+    Returns:
+        True where the innermost frame of its traceback is in this package; False for other types,
+            other code, or an exception never raised (no traceback).
+    """
     if not isinstance(exc, _INPUT_ERRORS):
         return False
     tb = exc.__traceback__
@@ -42,8 +52,25 @@ _FROM_CLI = contextvars.ContextVar("hybrid_batch_st_from_cli", default=False)
 
 
 def option(name: str, value: Any = None) -> str:
-    """How the caller spells option ``name`` (with ``value``): ``--language-choice example`` or
-    ``language_choice='example'``; ``--overwrite`` or ``overwrite=True``; ``--languages`` or ``languages=``."""
+    """How the caller spells option ``name`` (with ``value``).
+
+    ``--language-choice example`` or ``language_choice='example'``; ``--overwrite`` or
+    ``overwrite=True``; ``--languages`` or ``languages=``. Flags inside :func:`cli_wording`, keywords elsewhere.
+
+    Args:
+        name: the option's Python name (``language_choice``).
+        value: its value; None names the option alone (True too, on the command line).
+
+    Returns:
+        The option as a flag or a keyword, for an error message.
+
+    Example:
+        >>> option("language_choice", "example")
+        "language_choice='example'"
+        >>> with cli_wording():
+        ...     option("language_choice", "example")
+        '--language-choice example'
+    """
     if _FROM_CLI.get():
         flag = "--" + name.replace("_", "-")
         return flag if value is None or value is True else f"{flag} {value}"
@@ -51,13 +78,24 @@ def option(name: str, value: Any = None) -> str:
 
 
 def option_name(name: str) -> str:
-    """An option's bare name: ``--language-weights`` from the command line, ``language_weights`` from Python."""
+    """An option's bare name: ``--language-weights`` from the command line, ``language_weights`` from Python.
+
+    Args:
+        name: the option's Python name.
+
+    Returns:
+        The flag inside :func:`cli_wording`, else ``name`` itself.
+    """
     return "--" + name.replace("_", "-") if _FROM_CLI.get() else name
 
 
 @contextlib.contextmanager
 def cli_wording() -> Iterator[None]:
-    """Within this block, :func:`option` words options as command-line flags."""
+    """Within this block, :func:`option` and :func:`option_name` word options as command-line flags.
+
+    Yields:
+        None; the previous wording is restored when the block ends.
+    """
     token = _FROM_CLI.set(True)
     try:
         yield

@@ -53,6 +53,18 @@ def parse_language(code: str) -> tuple[str, str] | None:
 
     ``language`` is ISO 639-1 where the language has one, else ISO 639-3; ``variant`` the script and
     region subtags in BCP-47 form (``"deu_Latn"`` -> ``("de", "Latn")``, ``"en-us"`` -> ``("en", "US")``).
+
+    Args:
+        code: an ISO 639-1 or 639-3 code, a BCP-47 tag or a FLORES-200 code (surrounding spaces ignored).
+
+    Returns:
+        ``(language, variant)``, ``variant`` being ``""`` for a bare language; None for an unknown code.
+
+    Example:
+        >>> parse_language("deu_Latn")
+        ('de', 'Latn')
+        >>> parse_language("xx") is None
+        True
     """
     match = _TAG.match(code.strip())
     if match is None:
@@ -75,7 +87,14 @@ def parse_language(code: str) -> tuple[str, str] | None:
 
 
 def unknown_language_codes(codes: Iterable[str]) -> list[str]:
-    """The codes of no known language (see :func:`parse_language`)."""
+    """The codes of no known language (see :func:`parse_language`).
+
+    Args:
+        codes: language codes in any accepted form.
+
+    Returns:
+        Those of ``codes`` that name no known language, in their order.
+    """
     return [code for code in codes if parse_language(code) is None]
 
 
@@ -84,16 +103,38 @@ def canonical_language(code: str) -> str:
 
     The script or region is dropped, so a model trained on ``de`` counts as having seen ``deu`` and
     ``deu_Latn``. An unknown code is returned lower-cased.
+
+    Args:
+        code: a language code in any accepted form.
+
+    Returns:
+        The language's code alone.
+
+    Example:
+        >>> canonical_language("deu_Latn"), canonical_language("cmn")
+        ('de', 'zh')
     """
     parsed = parse_language(code)
     return parsed[0] if parsed else code.strip().lower()
 
 
 def normalise_languages(codes: Iterable[str]) -> dict[str, str]:
-    """The name of each of one dataset's language codes: its language (:func:`canonical_language`),
-    with the script / region only where that language comes in several variants among ``codes``
-    (``{"deu_Latn", "en-US"}`` -> ``de``, ``en``; ``{"zho_Hans", "zho_Hant"}`` -> ``zh-Hans``, ``zh-Hant``;
-    ``{"en", "en-GB"}`` -> ``en``, ``en-GB``). Every code must be known (see :func:`unknown_language_codes`)."""
+    """The name of each of one dataset's language codes.
+
+    A name is the code's language (:func:`canonical_language`), with the script / region only where that
+    language comes in several variants among ``codes`` (``{"deu_Latn", "en-US"}`` -> ``de``, ``en``;
+    ``{"zho_Hans", "zho_Hant"}`` -> ``zh-Hans``, ``zh-Hant``; ``{"en", "en-GB"}`` -> ``en``, ``en-GB``).
+
+    Args:
+        codes: the dataset's language codes; every one must be known (see :func:`unknown_language_codes`).
+
+    Returns:
+        ``{code: name}`` for each distinct code, in first-seen order.
+
+    Example:
+        >>> normalise_languages(["zho_Hans", "zho_Hant", "en-US"])
+        {'zho_Hans': 'zh-Hans', 'zho_Hant': 'zh-Hant', 'en-US': 'en'}
+    """
     parsed = {code: parse_language(code) for code in dict.fromkeys(codes)}
     variants: dict[str, set[str]] = {}
     for base, variant in parsed.values():
@@ -103,10 +144,26 @@ def normalise_languages(codes: Iterable[str]) -> dict[str, str]:
 
 
 def select_codes(languages: Iterable[str], names: Mapping[str, str], source: str, flag: str) -> list[str]:
-    """The codes of one dataset (``names``: code -> name, from :func:`normalise_languages`) that
-    ``languages`` asks for, in any accepted form; a language alone (``de``) also takes every variant the
-    data keeps apart (``de-AT``, ``de-CH``). A language with no code is an error naming ``source`` and
-    the option (``flag``) to fix."""
+    """The codes of one dataset that ``languages`` asks for, in any accepted form.
+
+    A language alone (``de``) also takes every variant the data keeps apart (``de-AT``, ``de-CH``).
+
+    Args:
+        languages: the languages asked for (codes or names in any accepted form).
+        names: the dataset's code -> name, from :func:`normalise_languages`.
+        source: the dataset, as error messages name it.
+        flag: the option that lists the languages, as error messages name it.
+
+    Returns:
+        The matching codes of ``names``, in the order asked for, each once.
+
+    Raises:
+        ValueError: a language has no code in the data (the message names ``source`` and ``flag``).
+
+    Example:
+        >>> select_codes(["de"], {"de-AT": "de-AT", "de-CH": "de-CH", "en": "en"}, "data", "--languages")
+        ['de-AT', 'de-CH']
+    """
     wanted, empty = [], []
     for lang in languages:
         exact = [code for code, name in names.items() if lang in (code, name)]

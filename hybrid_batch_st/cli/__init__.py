@@ -19,6 +19,23 @@ __all__ = ["main", "build_parser"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``hybrid-batch-st`` command line (the console script's entry point).
+
+    Args:
+        argv: the arguments after the program name; None reads ``sys.argv``.
+
+    Returns:
+        The exit status: the command's (0 when it succeeds), 2 after an error about the input (one line on
+        stderr) or without a command (the help is printed), 130 after Ctrl-C.
+
+    Raises:
+        SystemExit: from argparse, for ``--help``, ``--version`` or arguments it cannot parse (status 2).
+
+    Example:
+        >>> main(["cache"])  # doctest: +SKIP
+        /home/me/.cache/hybrid_batch_st/embeddings: 2 model(s), 41.7 MiB (set HYBRID_BATCH_ST_CACHE to move it; ...)
+        0
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,

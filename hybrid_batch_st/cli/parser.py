@@ -180,8 +180,10 @@ def _add_compare_and_cache(sub) -> None:
              "Compare evaluation folders written by `evaluate` (or train --eval): the first is the baseline. One "
              "folder per system: paired t-test and randomization test, over parallel questions per setting (one "
              "unit per question id) and over queries per pair, Benjamini-Hochberg corrected. Comma-separated "
-             "folders (one per training seed) per system: a bootstrap over seeds and questions together, per "
-             "setting, starred only where every seed agrees in sign.",
+             "folders (one per training run) per system: the training run is the unit, Welch's t on per-run means "
+             "per setting with a t interval and the exact permutation p, Benjamini-Hochberg corrected; starred where "
+             "the corrected p is below --level and each side has two runs or more (or one side is a single fixed "
+             "model).",
              ["hybrid-batch-st compare runs/base-eval runs/hy-eval", "hybrid-batch-st compare A B C --measures AP",
               "hybrid-batch-st compare xx-s0,xx-s1,xx-s2 hy-s0,hy-s1,hy-s2"])
     p.add_argument("results", nargs="+",
@@ -202,6 +204,16 @@ def _add_compare_and_cache(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``hybrid-batch-st`` argument parser: ``--version``, ``-v`` and a subparser per command.
+
+    Returns:
+        The parser; ``args.command`` names the command chosen (None without one).
+
+    Example:
+        >>> args = build_parser().parse_args(["evaluate", "--model", "M", "--output", "E"])
+        >>> args.command, args.benchmark, args.measures, args.depth
+        ('evaluate', 'sample', 'AP', 0)
+    """
     parser = argparse.ArgumentParser(
         prog="hybrid-batch-st",
         description="Hybrid batch training for multilingual dense retrieval (sentence-transformers + Pyserini).",

@@ -26,6 +26,23 @@ class PairSources:
         (:mod:`~hybrid_batch_st.data.hf`; ``data``, ``columns``, ``split``, ``config`` as
         :func:`~hybrid_batch_st.data.hf.hf_table` takes them; ``languages`` as in :meth:`from_records`).
 
+        Args:
+            data: a ``datasets.Dataset``, a ``DatasetDict``, a mapping ``{lang: Dataset}``, or a path / dataset
+                name for :func:`~hybrid_batch_st.data.hf.load_hf`.
+            columns: ``{role: column}`` (or ``"role=column,..."``) for the roles named otherwise in ``data``;
+                ``question`` / ``answer`` with ``{lang}`` read the wide shape; ``id=""`` numbers the rows.
+            split: the split of a ``DatasetDict`` (default ``train``, or the only one).
+            config: the dataset config, for a dataset name.
+            languages: keep only these languages (any code form).
+
+        Returns:
+            The dataset of the records (and of a ``negatives`` column's listed negatives, if any).
+
+        Raises:
+            ValueError: A column is missing or a row lacks a value (naming it), a split is ambiguous, or the
+                records fail the checks of :meth:`from_records`.
+            TypeError: ``data`` is none of the accepted kinds.
+
         Example:
             ```python
             pairs = MultilingualPairDataset.from_hf(load_dataset("parquet", data_files="pairs.parquet"))
@@ -45,15 +62,45 @@ class PairSources:
                      articles: Iterable[str] | None = None) -> "MultilingualPairDataset":
         """Questions and their answer sentences from SQuAD-R files ``<directory>/<lang>.json``.
 
-        ``languages`` defaults to every ``*.json`` in the folder; ``articles``
-        keeps only questions of those article titles (for by-article splits).
+        Args:
+            directory: the folder holding one SQuAD-R ``<lang>.json`` per language.
+            languages: the languages to read (default: every ``*.json`` in the folder).
+            articles: keep only questions of these article titles (for by-article splits); None keeps all.
+
+        Returns:
+            One record per (question, language): the question and its answer sentence; a question's id is
+            shared by its translations.
+
+        Raises:
+            FileNotFoundError: The folder, or a language's file, does not exist.
+            ValueError: A file is not SQuAD-R JSON (naming the file and question).
+
+        Example:
+            >>> pairs = MultilingualPairDataset.from_squad_r("xquad-r/", languages=["en", "de"])  # doctest: +SKIP
         """
         return cls.from_squad_r_languages(read_squad_r_folder(directory, languages), articles, str(directory))
 
     @classmethod
     def from_squad_r_languages(cls, parsed: Mapping[str, SquadRLanguage], articles: Iterable[str] | None = None,
                                source: str = "SQuAD-R") -> "MultilingualPairDataset":
-        """As :meth:`from_squad_r`, from already parsed languages (see :mod:`hybrid_batch_st.tasks.lareqa`)."""
+        """As :meth:`from_squad_r`, from already parsed languages (see :mod:`hybrid_batch_st.tasks.lareqa`).
+
+        Args:
+            parsed: ``{lang: SquadRLanguage}``, as :func:`~hybrid_batch_st.tasks.sample.sample_split` or
+                :func:`~hybrid_batch_st.tasks.lareqa.load_benchmark` give it.
+            articles: keep only questions of these article titles; None keeps all.
+            source: names the input in error messages.
+
+        Returns:
+            One record per (question, language), as :meth:`from_squad_r` builds them.
+
+        Example:
+            >>> from hybrid_batch_st import MultilingualPairDataset
+            >>> from hybrid_batch_st.tasks.sample import sample_split
+            >>> train_part, held_out = sample_split(["en", "de"])
+            >>> MultilingualPairDataset.from_squad_r_languages(train_part).languages
+            ['en', 'de']
+        """
         keep = set(articles) if articles is not None else None
         records = ({"id": q.id, "lang": lang, "question": q.text, "answer": data.answer(q)}
                    for lang, data in parsed.items() for q in data.questions if keep is None or q.article in keep)

@@ -42,8 +42,34 @@ class MultilingualPairDataset(PairSources):
     ``HybridBatchSampler.configure(...)``).
 
     Args:
-        ids: each record's example id (the same id in several languages is one parallel example); ``langs``,
-            ``questions`` and ``answers``: its language, question and answer, one entry per record each.
+        ids: each record's example id (the same id in several languages is one parallel example).
+        langs: each record's language code (any form :meth:`from_records` accepts).
+        questions: each record's question (the ``anchor`` text).
+        answers: each record's answer (the ``positive`` text).
+
+    Raises:
+        ValueError: The four sequences differ in length or are empty, a language code is unknown, or an
+            (id, language) pair occurs twice.
+
+    Example:
+        >>> from hybrid_batch_st import HybridBatchSampler, MultilingualPairDataset
+        >>> pairs = MultilingualPairDataset.from_records([
+        ...     {"id": "q1", "lang": "en", "question": "Who wrote Faust?", "answer": "Goethe wrote it."},
+        ...     {"id": "q1", "lang": "de", "question": "Wer schrieb Faust?", "answer": "Goethe schrieb ihn."},
+        ...     {"id": "q2", "lang": "en", "question": "Where is Rome?", "answer": "Rome is in Italy."},
+        ...     {"id": "q2", "lang": "de", "question": "Wo liegt Rom?", "answer": "Rom liegt in Italien."}])
+        >>> len(pairs), pairs.languages, len(pairs.to_dataset())  # 2 ids x 2 question x 2 answer languages
+        (4, ['en', 'de'], 8)
+        >>> from sentence_transformers import (SentenceTransformer, SentenceTransformerTrainer,
+        ...                                    SentenceTransformerTrainingArguments)
+        >>> from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+        >>> model = SentenceTransformer("xlm-roberta-base")  # doctest: +SKIP
+        >>> args = SentenceTransformerTrainingArguments(  # doctest: +SKIP
+        ...     output_dir="out", per_device_train_batch_size=2,
+        ...     batch_sampler=HybridBatchSampler.configure(mode="hybrid", alpha=0.5))
+        >>> trainer = SentenceTransformerTrainer(  # doctest: +SKIP
+        ...     model=model, args=args, train_dataset=pairs.to_dataset(), loss=MultipleNegativesRankingLoss(model))
+        >>> trainer.train()  # doctest: +SKIP
     """
 
     def __init__(self, ids: Sequence[str], langs: Sequence[str], questions: Sequence[str], answers: Sequence[str]):
@@ -95,6 +121,13 @@ class MultilingualPairDataset(PairSources):
             languages: keep only these languages (any code form); each must have rows.
             source: names the input in error messages (records are numbered from 1).
 
+        Returns:
+            The dataset of the records, languages named as above.
+
+        Raises:
+            ValueError: A record is not a mapping or lacks a non-empty string field, a language code is unknown,
+                an (id, lang) pair occurs twice, a requested language has no rows, or no record is left.
+
         Example:
             >>> pairs = MultilingualPairDataset.from_records([
             ...     {"id": "q1", "lang": "en", "question": "Who wrote Faust?", "answer": "Goethe wrote it."},
@@ -110,6 +143,20 @@ class MultilingualPairDataset(PairSources):
 
         Read with pyarrow's multithreaded JSON reader; a file it cannot take as is (a bad line,
         a missing or non-string field) is read again line by line to name the line at fault.
+
+        Args:
+            path: the JSONL file of ``{id, lang, question, answer}`` records.
+            languages: keep only these languages (any code form), as in :meth:`from_records`.
+
+        Returns:
+            The dataset of the file's records.
+
+        Raises:
+            FileNotFoundError: ``path`` is not a file.
+            ValueError: A line is not JSON or lacks a field, naming the line (else as in :meth:`from_records`).
+
+        Example:
+            >>> pairs = MultilingualPairDataset.from_jsonl("pairs.jsonl", languages=["en", "de"])  # doctest: +SKIP
         """
         path = Path(path)
         if not path.is_file():
@@ -137,11 +184,26 @@ class MultilingualPairDataset(PairSources):
         return self._index
 
     def language_counts(self) -> dict[str, int]:
+        """Records per language.
+
+        Returns:
+            ``{lang: number of records}``, languages in first-seen order.
+        """
         counts = np.bincount(self._index.lang, minlength=len(self._lang_names))
         return {lang: int(n) for lang, n in zip(self._lang_names, counts)}
 
     def language_texts(self, lang: str) -> tuple[list[str], list[str], list[str]]:
-        """``(ids, questions, answers)`` of every example present in ``lang``, in first-seen id order."""
+        """``(ids, questions, answers)`` of every example present in ``lang``, in first-seen id order.
+
+        Args:
+            lang: a language of the data, as :attr:`languages` names it.
+
+        Returns:
+            Three lists of equal length: the examples' ids, their questions and their answers in ``lang``.
+
+        Raises:
+            ValueError: The data has no language ``lang``.
+        """
         if lang not in self._lang_names:
             raise ValueError(f"lang={lang!r}: the data has no such language; it has {self.languages}")
         examples = np.flatnonzero(self._index.present(code := self._lang_names.index(lang)))
@@ -150,22 +212,48 @@ class MultilingualPairDataset(PairSources):
             records), ChunkedTexts(self._columns["answer"]).take(records))
 
     def single_language_ids(self) -> dict[str, int]:
-        """How many example ids exist in one language only, per language."""
+        """How many example ids exist in one language only, per language.
+
+        Returns:
+            ``{lang: count}``; languages without such ids are left out.
+        """
         return self._index.single_language_counts()
 
     def without_single_language_ids(self) -> "MultilingualPairDataset":
-        """A copy without examples that exist in one language only (needed for cross-lingual batches)."""
+        """A copy without examples that exist in one language only (needed for cross-lingual batches).
+
+        Returns:
+            The filtered copy, or this dataset itself where every example has two or more languages.
+        """
         single = self._index.single_language_records()
         return self._subset(~single, "records") if single.any() else self
 
     @property
-    def has_negatives(self) -> bool:  # whether any example lists hard negatives
+    def has_negatives(self) -> bool:
+        """Whether any example lists hard negatives (:meth:`with_negatives`, or a ``negatives`` column)."""
         return self._listed is not None and bool((self._listed >= 0).any())
 
     def with_negatives(self, negatives: "Mapping[str, Sequence[str]] | str | Path") -> "MultilingualPairDataset":
         """A copy whose examples list these hard negatives: ``{id: [negative id, ...]}`` or a negatives
         file (``{"id": ..., "negatives": [...]}`` per line, as ``hybrid-batch-st mine`` writes). An example
-        the mapping leaves out keeps no listed negatives; an id the data lacks is an error."""
+        the mapping leaves out keeps no listed negatives; an id the data lacks is an error.
+
+        Args:
+            negatives: ``{example id: [negative example id, ...]}``, or the path of a negatives file.
+
+        Returns:
+            A copy sharing this dataset's records, with the negatives listed (any listed before are replaced).
+
+        Raises:
+            FileNotFoundError: A negatives file that does not exist.
+            ValueError: An unreadable negatives file, or an id (listing or listed) that no example has.
+
+        Example:
+            >>> pairs = MultilingualPairDataset(["q1", "q1", "q2", "q2"], ["en", "de", "en", "de"],
+            ...                                 ["Who?", "Wer?", "Where?", "Wo?"], ["He.", "Er.", "There.", "Dort."])
+            >>> pairs.with_negatives({"q1": ["q2"]}).to_dataset(negatives=1)[0]
+            {'anchor': 'Who?', 'positive': 'He.', 'negative_1': 'There.'}
+        """
         ids, lists, source = read_negatives(negatives)
         (copy := object.__new__(type(self))).__dict__.update(self.__dict__)  # records and index shared
         copy._negative_lists = record_lists(self._index, self._id_names, ids, lists, source)
@@ -181,6 +269,11 @@ class MultilingualPairDataset(PairSources):
         return HardNegatives(self._index, self._listed, negatives)
 
     def records(self) -> Iterator[dict[str, str]]:
+        """The records as they are held (language codes as named; listed negatives not included).
+
+        Yields:
+            ``{"id": ..., "lang": ..., "question": ..., "answer": ...}`` per record, in record order.
+        """
         for batch in pa.table(self._columns).to_batches(max_chunksize=10_000):
             yield from batch.to_pylist()
 
@@ -221,6 +314,16 @@ class MultilingualPairDataset(PairSources):
         parameter, and under DDP each rank gets a whole batch, possibly of another pair, so gathered
         negatives mix pairs. Texts are materialised per pair (n_languages² copies). ``negatives`` as in
         :meth:`to_dataset` (the stock samplers do not keep a negative's example out of the batch).
+
+        Args:
+            negatives: k > 0 adds ``negative_1 .. negative_k`` columns, as in :meth:`to_dataset`.
+
+        Returns:
+            A ``datasets.DatasetDict`` of ``anchor`` / ``positive`` (``negative_1`` ..) text datasets, one per
+            language pair with examples.
+
+        Raises:
+            ValueError: ``negatives`` > 0 while no example lists hard negatives.
         """
         from .per_pair import per_pair_datasets
 

@@ -39,7 +39,21 @@ _MAPPING_HINT = "name it with columns={{{role!r}: ...}} (--hf-columns {role}=...
 
 
 def parse_columns(text: str | Mapping[str, str] | None) -> dict[str, str]:
-    """``"id=qid,question=question_{lang}"`` (or a mapping) -> ``{"id": "qid", "question": "question_{lang}"}``."""
+    """``"id=qid,question=question_{lang}"`` (or a mapping) -> ``{"id": "qid", "question": "question_{lang}"}``.
+
+    Args:
+        text: ``ROLE=COLUMN`` entries separated by commas, a mapping, or None / empty.
+
+    Returns:
+        ``{role: column}`` (empty for no text), names stripped of spaces.
+
+    Raises:
+        ValueError: A role is not one of :data:`COLUMN_ROLES`, or a column other than ``id``'s is empty.
+
+    Example:
+        >>> parse_columns("id=qid, question=question_{lang}")
+        {'id': 'qid', 'question': 'question_{lang}'}
+    """
     if not text:
         return {}
     items = text.items() if isinstance(text, Mapping) else (
@@ -56,7 +70,19 @@ def parse_columns(text: str | Mapping[str, str] | None) -> dict[str, str]:
 
 def load_hf(source: str | Path, split: str | None = None, config: str | None = None) -> Any:
     """A ``load_from_disk`` folder, data files (parquet, CSV/TSV, JSON/JSONL, Arrow; a file or a folder of
-    them) or a dataset name for ``datasets.load_dataset``, as a ``Dataset`` or ``DatasetDict``."""
+    them) or a dataset name for ``datasets.load_dataset``, as a ``Dataset`` or ``DatasetDict``.
+
+    Args:
+        source: a folder, a data file, or a dataset name.
+        split: the split to load (data files: default ``train``; a dataset name: default all, a ``DatasetDict``).
+        config: the dataset config, for a dataset name.
+
+    Returns:
+        A ``datasets.Dataset``, or a ``DatasetDict`` (a saved one, or a dataset name without ``split``).
+
+    Raises:
+        ValueError: A folder of no data files or of several kinds, or a name ``datasets.load_dataset`` fails on.
+    """
     import datasets
 
     path = Path(source)
@@ -205,6 +231,16 @@ def hf_table(data: Any, columns: Mapping[str, str] | None = None, split: str | N
             ``question`` / ``answer`` with ``{lang}`` read the wide shape; ``id=""`` numbers the rows.
         split: the split of a ``DatasetDict`` whose keys are splits (default ``train``, or the only one).
         config: the dataset config, for a dataset name.
+        source: names the data in errors (default: the path, or the data's type).
+
+    Returns:
+        ``(table, source)``: a table of :data:`~hybrid_batch_st.data.records.SCHEMA` (plus ``negatives`` where
+        ``data`` has such a column) and the name its errors use.
+
+    Raises:
+        ValueError: A named or needed column is missing, a wide shape pairs its columns badly, or the split
+            is ambiguous.
+        TypeError: ``data`` is none of the accepted kinds.
     """
     columns = parse_columns(columns)
     if isinstance(data, (str, Path)):

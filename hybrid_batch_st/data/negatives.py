@@ -32,7 +32,18 @@ _HASH = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64
 
 
 def NEGATIVE_COLUMNS(k: int) -> list[str]:  # noqa: N802 - a column-name table, by count
-    """``negative_1 .. negative_k``: the columns MultipleNegativesRankingLoss takes as more negatives."""
+    """``negative_1 .. negative_k``: the columns MultipleNegativesRankingLoss takes as more negatives.
+
+    Args:
+        k: the number of negative columns.
+
+    Returns:
+        The column names, numbered from 1.
+
+    Example:
+        >>> NEGATIVE_COLUMNS(2)
+        ['negative_1', 'negative_2']
+    """
     return [f"negative_{j}" for j in range(1, k + 1)]
 
 
@@ -64,7 +75,17 @@ class HardNegatives:
         return self._first_k_fit[lang]
 
     def examples(self, examples: np.ndarray, answer_lang: np.ndarray | int) -> np.ndarray:
-        """``(rows, k)`` example codes of the negatives of rows (example, answer language)."""
+        """``(rows, k)`` example codes of the negatives of rows (example, answer language).
+
+        Args:
+            examples: each row's example code.
+            answer_lang: each row's answer language code, or one code for all rows.
+
+        Returns:
+            An integer array of shape ``(len(examples), k)``: per row, its first ``k`` listed negatives that
+            have a record in the answer language (never the example itself), the rest drawn as the module
+            docstring says.
+        """
         examples = np.asarray(examples, dtype=np.int64)
         one = answer_lang if np.ndim(answer_lang) == 0 else (answer_lang[0] if len(answer_lang) and (
             answer_lang == answer_lang[0]).all() else None)
@@ -115,6 +136,19 @@ def listed_negatives(index: PairIndex, id_names: pa.Array, record_lists: pa.Chun
 
     Records of one example may list negatives or not; those that do must list the same ids. An id that
     no example has is an error naming the record (``strict=False``: it is dropped, as for a subset).
+
+    Args:
+        index: the records' :class:`~hybrid_batch_st.data.pair_index.PairIndex`.
+        id_names: the example ids by code.
+        record_lists: per record, a list of negative example ids, or null.
+        source: names the records in errors.
+        strict: raise for an id no example has; False drops it.
+
+    Returns:
+        An ``int32`` array of shape ``(examples, m)`` (``m``: the longest list), -1 padded.
+
+    Raises:
+        ValueError: A listed id no example has (with ``strict``), or records of one example list different ids.
     """
     lists = record_lists.combine_chunks() if isinstance(record_lists, pa.ChunkedArray) else record_lists
     lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False)
@@ -153,7 +187,22 @@ def record_lists(index: PairIndex, id_names: pa.Array, ids: pa.ChunkedArray, lis
                  source: str) -> pa.Array:
     """Per record, the negative ids ``lists`` gives its example's id (``ids[i]`` lists ``lists[i]``): carried by
     each example's first record, null elsewhere. An id of ``ids``, or one listed, that no example has is an
-    error naming its line of ``source`` (a negatives file) or its entry."""
+    error naming its line of ``source`` (a negatives file) or its entry.
+
+    Args:
+        index: the records' :class:`~hybrid_batch_st.data.pair_index.PairIndex`.
+        id_names: the example ids by code.
+        ids: the example ids that list negatives.
+        lists: the negative ids each of ``ids`` lists.
+        source: a negatives file's path (errors name its line), or another name of the input.
+
+    Returns:
+        A list array of one entry per record: the negative ids on each example's first record, null elsewhere
+        (also for examples that ``ids`` leaves out).
+
+    Raises:
+        ValueError: An id of ``ids``, or a listed id, that no example has.
+    """
     from .records import record_location
 
     where = pc.index_in(ids, value_set=id_names)
@@ -180,7 +229,18 @@ def record_lists(index: PairIndex, id_names: pa.Array, ids: pa.ChunkedArray, lis
 
 
 def read_negatives_file(path: str | Path) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
-    """The ``{"id": ..., "negatives": [...]}`` lines of a negatives file (what ``mine`` writes)."""
+    """The ``{"id": ..., "negatives": [...]}`` lines of a negatives file (what ``mine`` writes).
+
+    Args:
+        path: the negatives file (JSONL; other fields ignored).
+
+    Returns:
+        ``(ids, negatives)``: the ids and their lists of negative ids, one entry per line.
+
+    Raises:
+        FileNotFoundError: ``path`` is not a file.
+        ValueError: A line is not such an object.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"negatives file {path} does not exist; write one with `hybrid-batch-st mine`")
@@ -198,7 +258,14 @@ def read_negatives_file(path: str | Path) -> tuple[pa.ChunkedArray, pa.ChunkedAr
 
 def read_negatives(negatives: "Mapping[str, Sequence[str]] | str | Path",
                    ) -> tuple[pa.ChunkedArray, pa.ChunkedArray, str]:
-    """Ids, their negative-id lists and the input's name, from a mapping or a negatives file."""
+    """Ids, their negative-id lists and the input's name, from a mapping or a negatives file.
+
+    Args:
+        negatives: ``{id: [negative id, ...]}``, or the path of a negatives file (:func:`read_negatives_file`).
+
+    Returns:
+        ``(ids, lists, source)``: ``source`` is the file's path, or ``"negatives"`` for a mapping.
+    """
     if isinstance(negatives, (str, Path)):
         return (*read_negatives_file(negatives), str(negatives))
     ids = pa.chunked_array([pa.array(list(negatives), pa.string())])
@@ -207,7 +274,19 @@ def read_negatives(negatives: "Mapping[str, Sequence[str]] | str | Path",
 
 
 def write_negatives_file(path: str | Path, negatives: Mapping[str, Sequence[str]]) -> Path:
-    """``{"id": ..., "negatives": [...]}`` per line, written whole or not at all."""
+    """``{"id": ..., "negatives": [...]}`` per line, written whole or not at all.
+
+    Args:
+        path: the file to write (its folder is created; an existing file is replaced).
+        negatives: ``{id: [negative id, ...]}``, written in the mapping's order.
+
+    Returns:
+        ``path`` as a ``Path``.
+
+    Example:
+        >>> write_negatives_file("runs/negatives.jsonl", {"q1": ["q7", "q3"]})  # doctest: +SKIP
+        PosixPath('runs/negatives.jsonl')
+    """
     from ..atomic import atomic_path
 
     path = Path(path)

@@ -65,10 +65,12 @@ class PairIndex:
 
     @property
     def num_records(self) -> int:
+        """Records (one per example and language)."""
         return len(self.example)
 
     @property
     def num_examples(self) -> int:
+        """Parallel examples (distinct ids)."""
         return len(self.record_of)
 
     @property
@@ -77,30 +79,68 @@ class PairIndex:
         return int(self._offset[-1])
 
     def present(self, language: int) -> np.ndarray:
-        """Boolean mask over examples: which have a record in ``language``."""
+        """Boolean mask over examples: which have a record in ``language``.
+
+        Args:
+            language: a language code (an index into :attr:`languages`).
+
+        Returns:
+            A ``bool`` array of :attr:`num_examples` entries.
+        """
         return self.record_of[:, language] >= 0
 
     def single_language_records(self) -> np.ndarray:
-        """Boolean mask over records: the record's example exists in this one language only."""
+        """Boolean mask over records: the record's example exists in this one language only.
+
+        Returns:
+            A ``bool`` array of :attr:`num_records` entries.
+        """
         return self.n_languages[self.example] == 1
 
     def single_language_counts(self) -> dict[str, int]:
-        """Per language, how many examples exist in that language only (languages with none left out)."""
+        """Per language, how many examples exist in that language only (languages with none left out).
+
+        Returns:
+            ``{language name: count}``.
+        """
         counts = np.bincount(self.lang[self.single_language_records()], minlength=len(self.languages))
         return {lang: int(n) for lang, n in zip(self.languages, counts) if n}
 
     def pair_counts(self) -> np.ndarray:
-        """``counts[x, y]``: examples with records in both languages x and y (the rows of group x-y)."""
+        """``counts[x, y]``: examples with records in both languages x and y (the rows of group x-y).
+
+        Returns:
+            An ``int64`` array of shape ``(languages, languages)``; the diagonal counts each language's examples.
+        """
         present = (self.record_of >= 0).astype(np.float64)
         return np.rint(present.T @ present).astype(np.int64)
 
     def rows(self, examples: np.ndarray, query_lang: np.ndarray | int, answer_lang: np.ndarray | int) -> np.ndarray:
-        """Row numbers of (example, question language, answer language); both languages must be present."""
+        """Row numbers of (example, question language, answer language); both languages must be present.
+
+        Args:
+            examples: example codes.
+            query_lang: the question language code, per example or one for all.
+            answer_lang: the answer language code, per example or one for all.
+
+        Returns:
+            An ``int64`` array of row numbers, one per example (meaningless where a language is absent: not checked).
+        """
         questions = self.record_of[examples, query_lang]
         return self._offset[questions] + self._rank[examples, answer_lang]
 
     def records(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The (question record, answer record) of each row number."""
+        """The (question record, answer record) of each row number.
+
+        Args:
+            rows: row numbers in ``[0, num_rows)``.
+
+        Returns:
+            ``(questions, answers)``: two arrays of record indices, one entry per row each.
+
+        Raises:
+            IndexError: A row number lies outside ``[0, num_rows)``.
+        """
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size and (rows.min() < 0 or rows.max() >= self.num_rows):
             raise IndexError(f"pair rows must lie in [0, {self.num_rows}); got {rows.min()}..{rows.max()}")
@@ -111,7 +151,17 @@ class PairIndex:
         return questions, answers
 
     def describe(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Example, question language and answer language codes of each row number."""
+        """Example, question language and answer language codes of each row number.
+
+        Args:
+            rows: row numbers in ``[0, num_rows)``.
+
+        Returns:
+            ``(example, question language, answer language)``: three code arrays, one entry per row each.
+
+        Raises:
+            IndexError: A row number lies outside ``[0, num_rows)``.
+        """
         questions, answers = self.records(rows)
         return self.example[questions], self.lang[questions], self.lang[answers]
 
@@ -160,7 +210,14 @@ class ChunkedTexts:
 class PairResolver:
     """``Dataset.set_transform`` of the trainer dataset: row numbers -> ``{"anchor": ..., "positive": ...}``,
     plus ``negative_1 .. negative_k`` with ``hard`` (:class:`~hybrid_batch_st.data.negatives.HardNegatives`):
-    the answers, in the row's answer language, of the row's negative examples."""
+    the answers, in the row's answer language, of the row's negative examples.
+
+    Args:
+        index: the records' :class:`PairIndex`.
+        questions: the question text of each record.
+        answers: the answer text of each record.
+        hard: the :class:`~hybrid_batch_st.data.negatives.HardNegatives` of ``negative_1 .. negative_k``, or None.
+    """
 
     def __init__(self, index: PairIndex, questions: pa.ChunkedArray, answers: pa.ChunkedArray, hard: Any = None):
         self.index, self.questions, self.answers = index, ChunkedTexts(questions), ChunkedTexts(answers)
@@ -212,6 +269,12 @@ def resolver_of(dataset: Any) -> PairResolver | None:
 
     The trainer may wrap the transform (``functools.partial(..., transform=ours)``) to add a
     dataset-name column; the wrapped transform is found through such layers.
+
+    Args:
+        dataset: any dataset; a ``datasets.Dataset`` with a ``set_transform`` is looked into.
+
+    Returns:
+        The resolver, or None where the dataset's transform is none (up to 8 ``partial`` layers deep).
     """
     transform = (getattr(dataset, "format", None) or {}).get("format_kwargs", {}).get("transform")
     for _ in range(8):
@@ -225,6 +288,19 @@ def resolver_of(dataset: Any) -> PairResolver | None:
 
 
 def pair_index_of(dataset: Any) -> PairIndex | None:
-    """The :class:`PairIndex` behind a dataset from ``MultilingualPairDataset.to_dataset()``, else None."""
+    """The :class:`PairIndex` behind a dataset from ``MultilingualPairDataset.to_dataset()``, else None.
+
+    Args:
+        dataset: any dataset (see :func:`resolver_of`).
+
+    Returns:
+        The index of the dataset's :class:`PairResolver`, or None where it has none.
+
+    Example:
+        >>> from hybrid_batch_st import MultilingualPairDataset
+        >>> pairs = MultilingualPairDataset(["q1", "q1"], ["en", "de"], ["Who?", "Wer?"], ["He.", "Er."])
+        >>> pair_index_of(pairs.to_dataset()).num_rows
+        4
+    """
     resolver = resolver_of(dataset)
     return None if resolver is None else resolver.index

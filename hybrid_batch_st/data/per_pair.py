@@ -20,7 +20,17 @@ __all__ = ["per_pair_datasets"]
 def per_pair_datasets(index: PairIndex, questions: pa.ChunkedArray, answers: pa.ChunkedArray,
                       hard: HardNegatives | None = None) -> "DatasetDict":
     """``{"<question lang>-<answer lang>": Dataset(anchor, positive[, negative_1 ..])}`` for every language
-    pair with examples (texts materialised per pair)."""
+    pair with examples (texts materialised per pair).
+
+    Args:
+        index: the records' :class:`~hybrid_batch_st.data.pair_index.PairIndex`.
+        questions: the question text of each record.
+        answers: the answer text of each record.
+        hard: adds ``negative_1 .. negative_k``: the answers of each row's hard negatives in its answer language.
+
+    Returns:
+        A ``datasets.DatasetDict``, one text dataset per language pair (pairs without examples left out).
+    """
     from datasets import Dataset, DatasetDict
 
     counts = index.pair_counts()

@@ -24,13 +24,33 @@ SCHEMA = pa.schema([(name, pa.string()) for name in REQUIRED_FIELDS])
 
 
 def read_jsonl(path: Path) -> pa.Table:
-    """The four fields of every record of a JSONL file; errors name the line."""
+    """The four fields of every record of a JSONL file; errors name the line.
+
+    Args:
+        path: the JSONL file, one ``{id, lang, question, answer}`` object per line (other fields ignored).
+
+    Returns:
+        A table of :data:`SCHEMA`, one row per record in file order.
+
+    Raises:
+        ValueError: A line is not JSON, not an object, or lacks a non-empty string field (naming the line).
+    """
     table = _read_jsonl_fast(path)
     return table if table is not None else collect_records(_jsonl_records(path))
 
 
 def collect_records(items: Iterable[tuple[str, Mapping[str, Any]]]) -> pa.Table:
-    """An Arrow table from ``(position, record)`` items, naming the first bad record by its position."""
+    """An Arrow table from ``(position, record)`` items, naming the first bad record by its position.
+
+    Args:
+        items: ``(position, record)`` pairs; ``position`` names the record in errors (``"record 3"``).
+
+    Returns:
+        A table of :data:`SCHEMA` (other fields of the records dropped).
+
+    Raises:
+        ValueError: A record is not a mapping or lacks a non-empty string field of :data:`REQUIRED_FIELDS`.
+    """
     columns: dict[str, list[str]] = {name: [] for name in REQUIRED_FIELDS}
     for where, record in items:
         if not isinstance(record, Mapping):
@@ -76,7 +96,15 @@ def _read_jsonl_fast(path: Path) -> pa.Table | None:
 
 
 def check_values(table: pa.Table, source: str) -> None:
-    """One clear error for a missing or empty id, lang, question or answer, naming its row."""
+    """One clear error for a missing or empty id, lang, question or answer, naming its row.
+
+    Args:
+        table: a table with the columns of :data:`REQUIRED_FIELDS`.
+        source: names the table in the error.
+
+    Raises:
+        ValueError: A value is null or empty (naming the first such row, from 0, and its field).
+    """
     for name in REQUIRED_FIELDS:
         column = table.column(name)
         empty = pc.fill_null(pc.equal(pc.binary_length(column), 0), True)
@@ -87,6 +115,18 @@ def check_values(table: pa.Table, source: str) -> None:
 
 
 def check_duplicates(example: np.ndarray, lang: np.ndarray, id_names: pa.Array, lang_names: list[str], source: str):
+    """One clear error for (id, lang) pairs that occur in more than one record.
+
+    Args:
+        example: each record's example code (an index into ``id_names``).
+        lang: each record's language code (an index into ``lang_names``).
+        id_names: the example ids by code.
+        lang_names: the language names by code.
+        source: names the records in the error.
+
+    Raises:
+        ValueError: Some (id, lang) pair occurs twice (the count, and up to five of them, named).
+    """
     key = example.astype(np.int64) * len(lang_names) + lang
     counts = np.bincount(key)
     dupes = np.flatnonzero(counts > 1)
@@ -103,7 +143,15 @@ def check_duplicates(example: np.ndarray, lang: np.ndarray, id_names: pa.Array, 
 
 def record_location(source: str, index: int) -> str:
     """Where record ``index`` (from 0) of ``source`` is: ``line N`` in a JSONL file (its n-th record is its
-    n-th non-blank line, as the JSON readers skip blank ones), else ``record N``."""
+    n-th non-blank line, as the JSON readers skip blank ones), else ``record N``.
+
+    Args:
+        source: a file path, or any other name of the records.
+        index: the record's position, from 0.
+
+    Returns:
+        ``"line N"`` (from 1) where ``source`` is a file, else ``"record N"`` (``index + 1``).
+    """
     if Path(source).is_file():
         with open(source, encoding="utf-8", errors="replace") as f:
             lines = (n for n, line in enumerate(f, 1) if line.strip())
@@ -112,7 +160,15 @@ def record_location(source: str, index: int) -> str:
 
 
 def check_language_codes(table: pa.Table, source: str) -> None:
-    """One clear error for a language code of no known language, naming the first record (or line) with it."""
+    """One clear error for a language code of no known language, naming the first record (or line) with it.
+
+    Args:
+        table: a table with a ``lang`` column.
+        source: names the table in the error (a file path: its line is named).
+
+    Raises:
+        ValueError: A code is of no known language (the first one and up to four more named).
+    """
     codes = pc.unique(table.column("lang")).to_pylist()
     bad = unknown_language_codes(c for c in codes if c)
     if not bad:
@@ -127,7 +183,20 @@ def check_language_codes(table: pa.Table, source: str) -> None:
 def named_languages(table: pa.Table, source: str, languages: Sequence[str] | None = None,
                     normalise: bool = True) -> pa.Table:
     """``table`` with its language codes checked, kept to ``languages`` (any accepted form) and named as
-    :func:`~hybrid_batch_st.languages.normalise_languages` says (``normalise=False``: as they are)."""
+    :func:`~hybrid_batch_st.languages.normalise_languages` says (``normalise=False``: as they are).
+
+    Args:
+        table: a table with a ``lang`` column.
+        source: names the table in errors.
+        languages: keep only the rows of these languages; None keeps all.
+        normalise: rename the codes as ``normalise_languages`` says; False keeps them as they are.
+
+    Returns:
+        The table, filtered and with its ``lang`` column renamed where needed (else the same table).
+
+    Raises:
+        ValueError: A code is of no known language, or a requested language has no rows.
+    """
     check_language_codes(table, source)
     codes = pc.unique(table.column("lang")).to_pylist()
     names = normalise_languages(codes) if normalise else {code: code for code in codes}

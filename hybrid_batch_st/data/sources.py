@@ -45,7 +45,20 @@ SPLIT_SOURCES = ("sample", "xquad-r")
 
 def load_languages(source: str, languages: Sequence[str] | None = None, data_dir: str | Path | None = None,
                    what: str = "data") -> Languages:
-    """Every article of ``"sample"``, a benchmark or a SQuAD-R folder, as ``{lang: SquadRLanguage}``."""
+    """Every article of ``"sample"``, a benchmark or a SQuAD-R folder, as ``{lang: SquadRLanguage}``.
+
+    Args:
+        source: ``"sample"``, ``"xquad-r"``, ``"mlqa-r"`` or a SQuAD-R folder.
+        languages: the languages to read (default: all the source has).
+        data_dir: the folder holding the benchmarks' folders (default: the download cache).
+        what: names the source's option in the error.
+
+    Returns:
+        ``{lang: SquadRLanguage}``, every article included.
+
+    Raises:
+        FileNotFoundError: ``source`` is none of these.
+    """
     if source == "sample":
         from ..tasks.sample import load_sample
 
@@ -76,11 +89,22 @@ def load_training_data(
         train_articles: ``sample`` / ``xquad-r``: the first ``train_articles`` articles train, the rest are held out.
         validation_share: > 0 holds out this share of the training part's question ids (and their articles)
             as a validation split instead.
+        hf_columns: for ``hf:`` sources, ``{role: column}`` for the columns named otherwise.
+        hf_split: for ``hf:`` sources, the split to read.
+        hf_config: for ``hf:`` sources, the dataset config.
 
     Returns:
         ``(pairs, held_out)``: the :class:`~hybrid_batch_st.data.dataset.MultilingualPairDataset` and the
         held-out part as ``{lang: SquadRLanguage}`` (None where there is none); ``load_eval_data("heldout",
         held_out=...)`` makes it a task.
+
+    Raises:
+        FileNotFoundError: ``source`` is no known name, file or folder.
+
+    Example:
+        >>> pairs, held_out = load_training_data("sample", ["en", "de"])
+        >>> pairs.languages, sorted(held_out)
+        (['en', 'de'], ['de', 'en'])
     """
     from .dataset import MultilingualPairDataset
 
@@ -101,7 +125,14 @@ def load_training_data(
 
 def training_data_of(config) -> tuple["MultilingualPairDataset", Languages | None]:
     """:func:`load_training_data` with the options of a :class:`~hybrid_batch_st.training.config.TrainConfig`
-    (and its ``negatives_file`` attached)."""
+    (and its ``negatives_file`` attached).
+
+    Args:
+        config: the :class:`~hybrid_batch_st.training.config.TrainConfig` (or any object with its data fields).
+
+    Returns:
+        ``(pairs, held_out)``, as :func:`load_training_data` returns them.
+    """
     pairs, held = load_training_data(config.train, config.languages, config.data_dir, config.train_articles,
                                      config.validation_share, config.hf_columns, config.hf_split, config.hf_config)
     if getattr(config, "negatives_file", None):

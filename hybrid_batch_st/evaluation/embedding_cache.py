@@ -43,8 +43,16 @@ _UNWRITABLE: set[str] = set()
 
 
 def cache_root() -> Path:
-    """``$HYBRID_BATCH_ST_EMBEDDINGS``, else ``$HYBRID_BATCH_ST_CACHE/embeddings``, else
-    ``~/.cache/hybrid_batch_st/embeddings``."""
+    """The embedding cache's root folder, read from the environment at each call (it may not exist yet).
+
+    Returns:
+        ``$HYBRID_BATCH_ST_EMBEDDINGS``, else ``$HYBRID_BATCH_ST_CACHE/embeddings``, else
+        ``~/.cache/hybrid_batch_st/embeddings``.
+
+    Example:
+        >>> cache_root()  # doctest: +SKIP
+        PosixPath('/home/me/.cache/hybrid_batch_st/embeddings')
+    """
     if os.environ.get("HYBRID_BATCH_ST_EMBEDDINGS"):
         return Path(os.environ["HYBRID_BATCH_ST_EMBEDDINGS"])
     base = os.environ.get("HYBRID_BATCH_ST_CACHE") or Path.home() / ".cache" / "hybrid_batch_st"
@@ -52,7 +60,18 @@ def cache_root() -> Path:
 
 
 def model_fingerprint(model) -> str:
-    """SHA-256 over a model's weights and buffers, module stack, tokenizer and prompts."""
+    """SHA-256 over a model's weights and buffers, module stack, tokenizer and prompts.
+
+    The tokenizer's truncation and padding are left out: each encode call sets them (see
+    :func:`encoding_settings`). Every tensor is copied to the CPU and hashed, so this reads the whole model.
+
+    Args:
+        model: a SentenceTransformer (any module with ``state_dict()``; its ``tokenizer``, ``prompts`` and
+            ``default_prompt_name`` are read where present).
+
+    Returns:
+        The hex digest (64 characters).
+    """
     import torch
 
     digest = hashlib.sha256(f"hybrid-batch-st embeddings v{_FORMAT}\n".encode())
@@ -76,13 +95,32 @@ def model_fingerprint(model) -> str:
 
 
 def encoding_settings(model, normalize: bool = True) -> dict[str, Any]:
-    """The settings of an encode call that change the embeddings besides the model's weights."""
+    """The settings of an encode call that change the embeddings besides the model's weights.
+
+    Args:
+        model: the model that encodes (its ``max_seq_length`` and ``truncate_dim`` are read; None where absent).
+        normalize: whether the embeddings are normalised to unit length.
+
+    Returns:
+        ``{"max_seq_length": ..., "truncate_dim": ..., "normalize": ...}``.
+    """
     return {"max_seq_length": getattr(model, "max_seq_length", None),
             "truncate_dim": getattr(model, "truncate_dim", None), "normalize": normalize}
 
 
 def cache_key(model, normalize: bool = True) -> str:
-    """The cache folder name of ``model`` encoded with its current settings."""
+    """The cache folder name of ``model`` encoded with its current settings.
+
+    Args:
+        model: the model that encodes.
+        normalize: whether its embeddings are normalised to unit length.
+
+    Returns:
+        A SHA-256 hex digest of :func:`model_fingerprint` and :func:`encoding_settings`.
+
+    Example:
+        >>> cache = EmbeddingCache(cache_key(model))  # doctest: +SKIP
+    """
     settings = json.dumps(encoding_settings(model, normalize), sort_keys=True)
     return hashlib.sha256(f"{model_fingerprint(model)}\n{settings}".encode()).hexdigest()
 
@@ -106,7 +144,14 @@ def _read_shard(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 class EmbeddingCache:
-    """The cached embeddings of one model and its encoding settings (by :func:`cache_key`) in ``root``."""
+    """The cached embeddings of one model and its encoding settings (by :func:`cache_key`) in ``root``.
+
+    Shards are read on first use and kept in memory, as are the vectors added since.
+
+    Args:
+        key: the model's folder name, from :func:`cache_key`.
+        root: the cache root; default :func:`cache_root`.
+    """
 
     def __init__(self, key: str, root: str | Path | None = None):
         self.folder = Path(root or cache_root()) / key
@@ -129,7 +174,15 @@ class EmbeddingCache:
         return self._index
 
     def lookup(self, keys: list[bytes]) -> tuple[list[int], np.ndarray | None]:
-        """Positions of ``keys`` missing from the cache, and the vectors of all keys (missing rows zero)."""
+        """Positions of ``keys`` missing from the cache, and the vectors of all keys (missing rows zero).
+
+        Args:
+            keys: 16-byte text keys (a BLAKE2b digest of the prompt and the text), one per text.
+
+        Returns:
+            ``(missing, vectors)``: the indices into ``keys`` not cached, and a float32 array of one row per
+            key whose missing rows are zero; ``vectors`` is None when no key is cached.
+        """
         index = self._load()
         missing = [i for i, k in enumerate(keys) if k not in index]
         found = [i for i, k in enumerate(keys) if k in index]
@@ -147,7 +200,12 @@ class EmbeddingCache:
 
         A shard that cannot be written (any ``OSError``: no space, read-only, not a folder) is not
         stored, with one warning per cache root and process; the vectors are kept in memory for this
-        process all the same. A cache never costs a result."""
+        process all the same. A cache never costs a result.
+
+        Args:
+            keys: 16-byte text keys, one per row of ``vectors``; nothing is stored when empty.
+            vectors: the embeddings, one row per key (stored as float32).
+        """
         if not keys:
             return
         root = self.folder.parent
@@ -176,7 +234,24 @@ def cached_encode(
     prompt: str | None,
     cache: EmbeddingCache | None,
 ) -> np.ndarray:
-    """``encode(texts)`` for the texts the cache lacks; the rest come from the cache."""
+    """``encode(texts)`` for the texts the cache lacks; the rest come from the cache.
+
+    A text repeated in ``texts`` is encoded once; the new vectors are added to ``cache``.
+
+    Args:
+        encode: encodes a list of texts into an array with one row per text.
+        texts: the texts, without their prompt.
+        prompt: the prompt ``encode`` prepends, part of each text's key; None for none.
+        cache: where vectors are looked up and stored; None encodes every text.
+
+    Returns:
+        One row per text, in the order of ``texts``: float32 with a cache, ``encode``'s own output without.
+
+    Example:
+        >>> cache = EmbeddingCache(cache_key(model))  # doctest: +SKIP
+        >>> encode = lambda batch: model.encode_query(batch, prompt="query: ")  # doctest: +SKIP
+        >>> vectors = cached_encode(encode, ["Wer?", "Wo?"], "query: ", cache)  # doctest: +SKIP
+    """
     if cache is None:
         return encode(list(texts))
     keys = _text_keys(texts, prompt)
@@ -196,7 +271,17 @@ def cached_encode(
 
 
 def clear_cache(root: str | Path | None = None) -> tuple[Path, int]:
-    """Delete every cached embedding; returns the folder and the bytes freed."""
+    """Delete every cached embedding: the whole cache folder.
+
+    Args:
+        root: the cache root; default :func:`cache_root`.
+
+    Returns:
+        ``(folder, bytes freed)``: the folder deleted and the size of its files (0 where it did not exist).
+
+    Example:
+        >>> folder, freed = clear_cache()  # doctest: +SKIP
+    """
     folder = Path(root or cache_root())
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
     shutil.rmtree(folder, ignore_errors=True)
@@ -204,7 +289,18 @@ def clear_cache(root: str | Path | None = None) -> tuple[Path, int]:
 
 
 def cache_usage(root: str | Path | None = None) -> tuple[Path, int, int]:
-    """The cache folder, how many model folders hold shards, and the bytes of those shards."""
+    """How many models the cache holds, and how big it is.
+
+    Args:
+        root: the cache root; default :func:`cache_root`.
+
+    Returns:
+        ``(folder, models, bytes)``: the cache folder, how many model folders hold shards, and the bytes of
+        those shards (0 and 0 where the folder does not exist).
+
+    Example:
+        >>> folder, models, size = cache_usage()  # doctest: +SKIP
+    """
     folder = Path(root or cache_root())
     shards = [p for d in folder.iterdir() if d.is_dir() for p in _shards(d)] if folder.is_dir() else []
     return folder, len({p.parent for p in shards}), sum(p.stat().st_size for p in shards)

@@ -16,10 +16,27 @@ __all__ = ["encode_texts", "EncodedTask", "encode_task"]
 
 def encode_texts(model, texts: Sequence[str], prompt: str | None, batch_size: int | None, show_progress_bar: bool,
                  cache: EmbeddingCache | None = None, kind: str = "query", pool=None) -> np.ndarray:
-    """Normalised float32 embeddings of queries (``kind="query"``) or documents; ``prompt`` is the
-    prompt text the model's ``encode_query`` / ``encode_document`` will prepend. With ``cache``,
-    texts encoded before by the same model (and prompt) are read from it. ``pool``: a
-    multi-process pool (:func:`~hybrid_batch_st.models.encoding_pool`)."""
+    """Normalised float32 embeddings of queries (``kind="query"``) or documents.
+
+    With ``cache``, texts encoded before by the same model (and prompt) are read from it.
+
+    Args:
+        model: a SentenceTransformer; it encodes with ``encode_query`` or ``encode_document``.
+        texts: the texts to encode.
+        prompt: the prompt text the model's ``encode_query`` / ``encode_document`` will prepend, in place of
+            the model's own; None or ``""`` for none.
+        batch_size: texts encoded at once; None: 16 on the CPU, 256 on a GPU.
+        show_progress_bar: show encoding progress.
+        cache: the embedding cache to read and fill; None encodes every text.
+        kind: ``"query"`` for queries; anything else encodes documents.
+        pool: a multi-process pool (:func:`~hybrid_batch_st.models.encoding_pool`); None encodes in this process.
+
+    Returns:
+        A C-contiguous float32 array, one row per text.
+
+    Example:
+        >>> queries = encode_texts(model, ["Wer schrieb Faust?"], "query: ", None, False)  # doctest: +SKIP
+    """
     encoder = encode_queries if kind == "query" else encode_documents
 
     def encode(batch: list[str]) -> np.ndarray:
@@ -57,7 +74,21 @@ def encode_task(model, task: RetrievalTask, prompts: tuple[str | None, str | Non
                 show_progress_bar: bool, cache: EmbeddingCache | None, devices: Sequence[str] | None = None
                 ) -> EncodedTask:
     """Every query and every document, each set once (with ``cache``, a text shared by two sets is
-    encoded once); ``devices``: encode in sentence-transformers' multi-process pool over them."""
+    encoded once).
+
+    Args:
+        model: a SentenceTransformer.
+        task: the benchmark whose query sets and pools are encoded.
+        prompts: ``(query prompt, document prompt)``, each None for none.
+        batch_size: texts encoded at once; None: 16 on the CPU, 256 on a GPU.
+        show_progress_bar: show encoding progress.
+        cache: the embedding cache to read and fill; None encodes every text.
+        devices: encode in sentence-transformers' multi-process pool over them (two or more); None: one process.
+
+    Returns:
+        The :class:`EncodedTask`: embeddings per query set and pool, their ids in row order, and the union of
+        the pools.
+    """
     query_ids = {name: list(s.texts) for name, s in task.queries.items()}
     doc_ids = {name: list(s.texts) for name, s in task.pools.items()}
     with encoding_pool(model, devices) as pool:

@@ -90,7 +90,24 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         split: str | None = None, **kwargs
     ) -> "MultilingualRetrievalEvaluator":
         """An evaluator on any ``--benchmark`` name (``"xquad-r"``, ``"sample"``: its held-out articles,
-        ``"tatoeba"``, ``"flores200"``, ``"parallel:PATH"``, ``"beir:DIR"``, ...) or a SQuAD-R folder."""
+        ``"tatoeba"``, ``"flores200"``, ``"parallel:PATH"``, ``"beir:DIR"``, ...) or a SQuAD-R folder.
+
+        Args:
+            benchmark: the benchmark, as ``--benchmark`` names it.
+            languages: the languages to keep (any code form); None keeps all (or the benchmark's default set).
+            data_dir: the folder holding the benchmarks' folders; None reads the download cache.
+            split: the split of benchmarks that have several (FLORES-200, xSID, BEIR folders); None: the default.
+            **kwargs: the constructor's other arguments; ``name`` defaults to the last path component of
+                ``benchmark``.
+
+        Returns:
+            The evaluator, its data loaded (by :func:`hybrid_batch_st.data.sources.load_eval_data`).
+
+        Example:
+            >>> evaluator = MultilingualRetrievalEvaluator.from_benchmark(
+            ...     "sample", languages=["en", "de"], measures=["AP", "nDCG@10"])  # doctest: +SKIP
+            >>> evaluator(model)["sample_mean_AP"]  # doctest: +SKIP
+        """
         from ..data.sources import load_eval_data
 
         kwargs.setdefault("name", Path(benchmark).name)
@@ -131,6 +148,11 @@ class MultilingualRetrievalEvaluator(SentenceEvaluator):
         return metrics
 
     def get_config_dict(self) -> dict:
+        """What sentence-transformers records of this evaluator in the model card.
+
+        Returns:
+            ``{"languages": ..., "measures": ..., "depth": ...}``.
+        """
         return {"languages": self.data.languages, "measures": self.measures, "depth": self.depth}
 
 

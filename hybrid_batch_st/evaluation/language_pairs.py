@@ -35,7 +35,7 @@ from ..tasks.shapes import as_task
 from ..tasks.task import RetrievalTask
 from .embedding_cache import EmbeddingCache, cache_key, encoding_settings
 from .encoding import EncodedTask, encode_task, encode_texts
-from .groups import group_macro, parse_groups, seen_unseen
+from .groups import group_macro, parse_groups, seen_languages
 from .measures import parse_measures
 from .ranking import Scorer, relevant_ranks
 from .results import EvaluationResult
@@ -183,10 +183,12 @@ def evaluate(model, data: RetrievalTask | Mapping[str, SquadRLanguage],
         measures: ir-measures strings (``AP``, ``nDCG@10``, ``RR@10``, ...).
         depth: 0 for exact measures; N cuts each ranking at N first (an approximation).
         settings: which of monolingual, cross-lingual and multilingual to evaluate.
-        batch_size: texts encoded at once (None: 16 on the CPU, 256 on a GPU; ``show_progress_bar``: with a
-            progress bar).
-        query_prompt: replaces the model's query prompt (``""`` for none); ``passage_prompt`` likewise.
-        benchmark: the benchmark's name in the result; ``model_name`` the model's label.
+        batch_size: texts encoded at once (None: 16 on the CPU, 256 on a GPU).
+        query_prompt: replaces the model's query prompt (``""`` for none).
+        passage_prompt: replaces the model's document prompt (``""`` for none).
+        show_progress_bar: show encoding progress.
+        benchmark: the benchmark's name in the result.
+        model_name: the model's label in the result.
         cache: reuse and store embeddings in the embedding cache (a folder path picks another cache
             folder; False encodes everything).
         groups: ``{name: language codes}`` reported per setting (default: seen / unseen from the model card).
@@ -198,8 +200,14 @@ def evaluate(model, data: RetrievalTask | Mapping[str, SquadRLanguage],
     Returns:
         The :class:`~hybrid_batch_st.evaluation.results.EvaluationResult` (``.macro``, ``.pairs``, ...).
 
+    Raises:
+        ValueError: an unknown measure or setting, a negative ``depth``, or a task with an empty query set or
+            pool or no language pair.
+
     Example:
-        ``evaluate(model, load_eval_data("xquad-r", ["en", "de", "ar"]), ["AP", "nDCG@10"]).macro``
+        >>> from hybrid_batch_st.data.sources import load_eval_data
+        >>> task = load_eval_data("xquad-r", ["en", "de", "ar"])  # doctest: +SKIP
+        >>> evaluate(model, task, ["AP", "nDCG@10"]).macro  # doctest: +SKIP
     """
     measures = parse_measures(measures)
     task = as_task(data, benchmark)
@@ -221,11 +229,12 @@ def _result(model, task, scorer, settings, measures, depth, bias, watch, prompts
             model_name) -> EvaluationResult:
     """The :class:`EvaluationResult` of a scored task (macro values, groups, timing, encoding settings)."""
     set_languages = {n: s.lang for n, s in [*task.queries.items(), *task.pools.items()]}
-    groups = parse_groups(groups) if groups else seen_unseen(model, task.languages)
+    groups = parse_groups(groups) if groups else {}
+    seen = None if groups else seen_languages(model)  # the model card's languages, where no groups are named
     return EvaluationResult(
         benchmark=benchmark, model=model_name, languages=task.languages, measures=measures, depth=depth,
         pairs=scorer.pairs, macro=_macro(scorer, settings, measures), language_bias=bias,
         timing={"encode_s": watch["encode"], "search_s": watch["search"], "score_s": watch["score"]},
         encoding=encoding_settings(model) | {"query_prompt": prompts[0], "passage_prompt": prompts[1]},
-        groups=group_macro(scorer.pairs, set_languages, groups, measures) if groups else {},
+        groups=group_macro(scorer.pairs, set_languages, groups, measures, seen) if groups or seen else {},
     )

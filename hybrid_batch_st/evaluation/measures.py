@@ -15,7 +15,22 @@ _EXAMPLES = "examples: AP, nDCG@10, R@100, RR@10, P@5"
 
 
 def canonical_measure(text: str) -> str:
-    """ir-measures' canonical name of one measure string (``MRR@10`` -> ``RR@10``), or ``ValueError``."""
+    """ir-measures' canonical name of one measure string (``MRR@10`` -> ``RR@10``), or ``ValueError``.
+
+    Args:
+        text: one measure string; surrounding spaces are ignored.
+
+    Returns:
+        The canonical name.
+
+    Raises:
+        ValueError: a measure ir-measures does not know, or one missing a required parameter (``P`` without a
+            cutoff), with examples.
+
+    Example:
+        >>> canonical_measure("MRR@10")
+        'RR@10'
+    """
     import ir_measures
 
     try:
@@ -35,8 +50,11 @@ def parse_measures(measures: Iterable[str] | str) -> list[str]:
     Args:
         measures: ``"AP,nDCG@10"`` or a list; ``MRR@10`` is read as ``RR@10``.
 
+    Returns:
+        The canonical names in the order given, duplicates dropped.
+
     Raises:
-        ValueError: an unknown measure, or one that needs a cutoff (``P``, ``R``), with an example.
+        ValueError: an unknown measure, one that needs a cutoff (``P``, ``R``), or none at all, with an example.
 
     Example:
         >>> parse_measures("AP, MRR@10, AP")

@@ -34,7 +34,19 @@ SCORE_BUDGET = 256 << 20
 
 
 def query_block(pool_size: int, budget: int = SCORE_BUDGET) -> int:
-    """Queries scored at once against a pool of ``pool_size`` documents (float32 scores within ``budget``)."""
+    """Queries scored at once against a pool of ``pool_size`` documents (float32 scores within ``budget``).
+
+    Args:
+        pool_size: documents in the pool.
+        budget: bytes of scores held at once; default :data:`SCORE_BUDGET` (256 MiB).
+
+    Returns:
+        The block size: between 1 and 1024 queries.
+
+    Example:
+        >>> query_block(1_000_000), query_block(1_000)
+        (67, 1024)
+    """
     return int(max(1, min(1024, budget // (4 * max(1, pool_size)))))
 
 
@@ -67,10 +79,29 @@ def relevant_ranks(queries: np.ndarray, pool: np.ndarray, relevant: list[np.ndar
     ties ordered as ``trec_eval`` orders them (document id descending). ``exclude[q]`` (>= 0) is a
     document that query ``q`` may not rank (its own text).
 
-    ``device``: a torch device (``"cuda:0"``, the model's) to score and count on, in blocks of queries
-    sized to its free memory; None (default) counts with numpy on the CPU. Both count the same way
-    (strictly greater scores, then equal scores with a greater id); scores of one pair of vectors can
-    differ between devices in the last bit, as any two matrix-multiply kernels may.
+    Both routes count the same way (strictly greater scores, then equal scores with a greater id);
+    scores of one pair of vectors can differ between devices in the last bit, as any two
+    matrix-multiply kernels may.
+
+    Args:
+        queries: query embeddings, one row per query.
+        pool: document embeddings, one row per document (their dtype is the scores').
+        relevant: per query, the pool rows of its relevant documents.
+        doc_names: the document ids, one per pool row (they order tied scores).
+        exclude: per query, the pool row it may not rank, or -1; None: none excluded.
+        device: a torch device (``"cuda:0"``, the model's) to score and count on, in blocks of queries
+            sized to its free memory; None (default) counts with numpy on the CPU.
+
+    Returns:
+        Per query, an integer array of the 0-based ranks of its relevant documents, in the order of
+        ``relevant[q]``.
+
+    Example:
+        >>> import numpy as np
+        >>> pool = np.eye(3, dtype=np.float32)
+        >>> queries = np.array([[0.1, 0.9, 0.5]], dtype=np.float32)
+        >>> relevant_ranks(queries, pool, [np.array([2])], np.array(["a", "b", "c"], dtype=object))
+        [array([1])]
     """
     if device is not None:
         return _device_ranks(queries, pool, relevant, doc_names, exclude, device)
@@ -96,8 +127,14 @@ def _name_keys(doc_names: np.ndarray) -> np.ndarray:
 
 
 def device_budget(device) -> int:
-    """Bytes of scores (and their comparison masks) held at once on ``device``: an eighth of its free
-    memory on a GPU (at most 4 GiB), :data:`SCORE_BUDGET` elsewhere."""
+    """Bytes of scores (and their comparison masks) held at once on ``device``.
+
+    Args:
+        device: a torch device or its name (``"cuda:0"``, ``"cpu"``).
+
+    Returns:
+        An eighth of its free memory on a CUDA GPU (at most 4 GiB), :data:`SCORE_BUDGET` (256 MiB) elsewhere.
+    """
     import torch
 
     device = torch.device(device)
@@ -154,7 +191,22 @@ def _cutoff(measure, depth: int) -> int | None:
 
 def native_values(measure, ranks: list[np.ndarray], depth: int = 0) -> np.ndarray | None:
     """Per-query values of an ir-measures measure from relevant-item ranks, or None where this
-    measure is not one computed here. ``depth`` > 0: items ranked at or below it are not retrieved."""
+    measure is not one computed here.
+
+    Args:
+        measure: a parsed ir-measures measure (``ir_measures.parse_measure("AP")``); AP, RR, P, R, nDCG,
+            Rprec and Success, with at most a cutoff, are computed here (binary relevance).
+        ranks: per query, the 0-based ranks of its relevant items, as :func:`relevant_ranks` returns them.
+        depth: 0 for the full ranking; N > 0: an item ranked below the first N is not retrieved.
+
+    Returns:
+        A float array, one value per query; None for a measure not computed here.
+
+    Example:
+        >>> import ir_measures, numpy as np
+        >>> native_values(ir_measures.parse_measure("RR@10"), [np.array([0, 4]), np.array([11])])
+        array([1., 0.])
+    """
     name = measure.NAME
     if name not in NATIVE or set(measure.params) - {"cutoff"}:
         return None
@@ -194,7 +246,22 @@ def exact_run(queries: np.ndarray, pool: np.ndarray, relevant: list[np.ndarray],
               grades: list[np.ndarray] | None = None) -> tuple[dict, dict]:
     """ir-measures run and qrels holding, per query, every candidate down to its last relevant one and
     at least its ``top`` best (``None``: the whole ranking), or (``depth`` > 0) its ``depth`` best:
-    the input for measures not computed from ranks. An excluded document is not in the run."""
+    the input for measures not computed from ranks. An excluded document is not in the run.
+
+    Args:
+        queries: query embeddings, one row per query.
+        pool: document embeddings, one row per document.
+        relevant: per query, the pool rows of its relevant documents.
+        qids: the query ids, one per row of ``queries``.
+        doc_names: the document ids, one per pool row.
+        depth: 0: cut by relevance and ``top``; N > 0: keep each query's N best, whatever ``top`` says.
+        top: candidates kept at least per query; None keeps the whole ranking.
+        exclude: per query, the pool row it may not rank, or -1; None: none excluded.
+        grades: per query, the relevance grade of each of its relevant documents; None: all 1.
+
+    Returns:
+        ``(run, qrels)``: ``{query id: {document id: score}}`` and ``{query id: {document id: grade}}``.
+    """
     run: dict[str, dict[str, float]] = {}
     qrels: dict[str, dict[str, int]] = {}
     for start, scores in _blocks(queries, pool, exclude):
@@ -212,7 +279,13 @@ def exact_run(queries: np.ndarray, pool: np.ndarray, relevant: list[np.ndarray],
 
 @dataclass
 class Scorer:
-    """Per-query values of every measure for each pair (a query missing from a run scores 0)."""
+    """Per-query values of every measure for each pair (a query missing from a run scores 0).
+
+    Args:
+        measures: parsed ir-measures measures (``ir_measures.parse_measure("AP")``).
+        depth: 0 for exact measures; N cuts each ranking at N first.
+        pairs: the pairs scored so far; :meth:`score` appends one per call.
+    """
 
     measures: list[Any]  # parsed ir-measures measures
     depth: int = 0
@@ -220,8 +293,20 @@ class Scorer:
 
     def score(self, query_lang: str, pool_lang: str, setting: str, ranks: list[np.ndarray], qids: list[str],
               inputs: tuple) -> None:
-        """``inputs``: ``(queries, pool, relevant, doc_names[, exclude, grades])``, for measures ir-measures
-        computes (and nDCG where grades are not all 1)."""
+        """Score one pair and append its :class:`~hybrid_batch_st.evaluation.results.PairResult` to ``pairs``.
+
+        Measures are computed from ``ranks`` where they can be (:func:`native_values`), else by ir-measures on
+        a run built from ``inputs`` (so is nDCG where grades are not all 1).
+
+        Args:
+            query_lang: the query set's name.
+            pool_lang: the pool's name, or ``"all"`` for the multilingual pool.
+            setting: ``"monolingual"``, ``"cross-lingual"`` or ``"multilingual"``.
+            ranks: per query, the 0-based ranks of its relevant documents (:func:`relevant_ranks`).
+            qids: the query ids, one per entry of ``ranks``.
+            inputs: ``(queries, pool, relevant, doc_names[, exclude, grades])``, as :func:`exact_run` takes
+                them.
+        """
         per_query: dict[str, dict[str, float]] = {}
         fallback = []
         graded = len(inputs) > 5 and any(np.any(g != 1) for g in inputs[5])

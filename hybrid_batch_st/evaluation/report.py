@@ -17,7 +17,16 @@ __all__ = ["write_report", "markdown_table", "pair_matrix", "save_heatmap"]
 
 
 def pair_matrix(result: EvaluationResult, measure: str | None = None) -> tuple[list[str], list[str], np.ndarray]:
-    """Rows: query sets; columns: pools plus ``all`` (multilingual). NaN where not evaluated."""
+    """One measure's value per (query set, pool): the grid behind the report's tables and heatmap.
+
+    Args:
+        result: the evaluation.
+        measure: the measure to read; default the result's first.
+
+    Returns:
+        ``(rows, columns, matrix)``: the query sets, the pools plus ``all`` (multilingual, where evaluated),
+        and a float array of shape ``(len(rows), len(columns))``, NaN where a pair was not evaluated.
+    """
     measure = measure or result.measures[0]
     rows = list(dict.fromkeys(p.query_lang for p in result.pairs))
     pools = list(dict.fromkeys(p.pool_lang for p in result.pairs if p.pool_lang != MULTILINGUAL_POOL))
@@ -44,6 +53,18 @@ def _group_lines(result: EvaluationResult) -> list[str]:
 
 
 def markdown_table(result: EvaluationResult) -> str:
+    """The Markdown of ``results.md``.
+
+    Macro averages per setting, the language bias (where a multilingual pool was evaluated), the macro
+    averages per language group, a table per measure of every pair (beyond :data:`HEATMAP_MAX` pools, each
+    query set's mean over its pools instead) and the timing.
+
+    Args:
+        result: the evaluation.
+
+    Returns:
+        The Markdown text, ending in a newline.
+    """
     lines = [f"# {result.benchmark or 'evaluation'}: {result.model}", ""]
     lines += ["## Macro averages", "", macro_table([(result.model, result)], per_setting=True)]
     bias = result.language_bias
@@ -73,6 +94,16 @@ def markdown_table(result: EvaluationResult) -> str:
 
 
 def save_heatmap(result: EvaluationResult, path: str | Path, measure: str | None = None) -> None:
+    """Write one measure's (query set x pool) heatmap as a PNG, atomically (needs matplotlib).
+
+    Beyond :data:`HEATMAP_MAX` pools the figure is a sorted bar chart instead: each query set's mean
+    over its pools.
+
+    Args:
+        result: the evaluation.
+        path: the PNG file to write.
+        measure: the measure to draw; default the result's first.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -122,7 +153,25 @@ def _save(fig, path: str | Path, plt) -> None:
 
 def write_report(result: EvaluationResult, out_dir: str | Path, overwrite: bool = True, heatmap: bool = True) -> Path:
     """Write results.json, per_query.tsv.gz, results.md and (``heatmap``) heatmap.png into ``out_dir``,
-    which appears complete or not at all (an existing one is replaced, or refused without ``overwrite``)."""
+    which appears complete or not at all (an existing one is replaced, or refused without ``overwrite``).
+
+    Args:
+        result: the evaluation.
+        out_dir: the report folder.
+        overwrite: replace an existing ``out_dir``; False refuses it.
+        heatmap: also draw heatmap.png (needs matplotlib).
+
+    Returns:
+        ``out_dir`` as a :class:`~pathlib.Path`.
+
+    Raises:
+        FileExistsError: ``out_dir`` exists and ``overwrite`` is False.
+
+    Example:
+        >>> from hybrid_batch_st.evaluation import evaluate, write_report
+        >>> write_report(evaluate(model, task), "runs/eval")  # doctest: +SKIP
+        PosixPath('runs/eval')
+    """
     out = Path(out_dir)
     with atomic_dir(out, overwrite=overwrite) as tmp:
         (tmp / "results.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")

@@ -60,6 +60,7 @@ class SeedComparison:
 
     @property
     def difference(self) -> float:
+        """B - A: the difference of the two sides' means of per-run means."""
         return self.mean_b - self.mean_a
 
     @property
@@ -75,6 +76,15 @@ class SeedComparison:
         return all(fixed or n >= 2 for fixed, n in zip(self.fixed, (self.n_a, self.n_b)))
 
     def starred(self, level: float = 0.05) -> bool:
+        """Whether the row earns a star: its run-level p below ``level`` and two runs or more per recipe.
+
+        Args:
+            level: the significance level.
+
+        Returns:
+            True where the Benjamini-Hochberg corrected p (the raw run-level p until :func:`correct_together`
+            has set it) is below ``level`` and :attr:`seeds_on_both_sides` holds.
+        """
         p = self.corrected_p if np.isfinite(self.corrected_p) else self.run_p
         return bool(np.isfinite(p) and p < level and self.seeds_on_both_sides)
 
@@ -82,9 +92,23 @@ class SeedComparison:
 def run_level_test(a: np.ndarray, b: np.ndarray, fixed: tuple[bool, bool] = (False, False)
                    ) -> tuple[float, tuple[float, float], float]:
     """Welch's t-test of per-run means ``b`` against ``a`` (one-sample against a ``fixed`` side's single
-    value): the two-sided p, the t-based 95% interval of ``mean(b) - mean(a)`` and the smallest
-    difference detectable with 80% power at 0.05. nan where a side that is not fixed has fewer than
-    two runs, or the runs do not vary."""
+    value).
+
+    Args:
+        a: side A's per-run means (one value for a fixed side).
+        b: side B's per-run means.
+        fixed: whether A, B is one fixed model (its mean is the value tested against) rather than runs.
+
+    Returns:
+        ``(p, (low, high), detectable)``: the two-sided p, the t-based 95% interval of ``mean(b) - mean(a)``
+        and the smallest difference detectable with 80% power at 0.05; all nan where a side that is not fixed
+        has fewer than two runs, or the runs do not vary.
+
+    Example:
+        >>> p, ci, detectable = run_level_test([0.50, 0.52, 0.51], [0.55, 0.56, 0.54])
+        >>> round(p, 4), round(detectable, 4)
+        (0.008, 0.0304)
+    """
     from scipy import stats
 
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
@@ -142,8 +166,14 @@ def compare_over_seeds(a_runs: list[PerQuery], b_runs: list[PerQuery], measure: 
     Returns:
         One :class:`SeedComparison` per setting both sides have.
 
+    Raises:
+        ValueError: a side without runs, or a measure some run does not hold.
+
     Example:
-        ``[r.difference for r in compare_over_seeds(x_x_runs, hybrid_runs) if r.starred()]``
+        >>> from hybrid_batch_st.evaluation import compare_over_seeds, load_per_query
+        >>> x_x = [load_per_query(f"runs/xx-s{seed}/eval") for seed in range(3)]  # doctest: +SKIP
+        >>> hybrid = [load_per_query(f"runs/hy-s{seed}/eval") for seed in range(3)]  # doctest: +SKIP
+        >>> [r.difference for r in compare_over_seeds(x_x, hybrid) if r.starred()]  # doctest: +SKIP
     """
     if not a_runs or not b_runs:
         raise ValueError("compare_over_seeds needs at least one run of each recipe")
@@ -157,7 +187,11 @@ def correct_together(comparisons: Sequence[SeedComparison]) -> None:
     """Set each comparison's ``corrected_p`` (read by :meth:`SeedComparison.starred`): Benjamini-Hochberg
     over the run-level p of the rows that one verdict draws on (pass one direction and benchmark). Two
     families: the recipe-vs-recipe rows, and the rows against a fixed model (the base), whose p would
-    otherwise loosen the correction of the others. An untestable row (nan) stays nan."""
+    otherwise loosen the correction of the others. An untestable row (nan) stays nan.
+
+    Args:
+        comparisons: the rows of one verdict; each is changed in place.
+    """
     from scipy import stats
 
     for family in (False, True):

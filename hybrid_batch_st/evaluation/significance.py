@@ -39,7 +39,19 @@ logger = logging.getLogger(__name__)
 RESAMPLES = 2000
 
 def shared_measures(runs: Iterable[PerQuery], measures: Iterable[str] | str | None = None) -> list[str]:
-    """The canonical ``measures`` (default: all) that every run holds; an error if none."""
+    """The canonical ``measures`` (default: all) that every run holds; an error if none.
+
+    Args:
+        runs: the evaluations' per-query values (at least one).
+        measures: measure strings, any alias ir-measures knows, as a list or ``"AP,nDCG@10"``; None: every
+            measure of the first run.
+
+    Returns:
+        The canonical names every run holds, in the order asked.
+
+    Raises:
+        ValueError: an unknown measure, or none held by every run.
+    """
     runs = list(runs)
     wanted = parse_measures(measures) if measures else list(runs[0].values)
     shared = [m for m in wanted if all(m in r.values for r in runs)]
@@ -53,7 +65,16 @@ def shared_measures(runs: Iterable[PerQuery], measures: Iterable[str] | str | No
 def question_values(runs: list[PerQuery], measure: str, setting: str) -> tuple[list[str], np.ndarray]:
     """One value per parallel question and run: the mean over the setting's language pairs (and over the
     texts ``ID#k`` of one item) of that question's values, on the pairs and questions every run
-    evaluated. ``(question ids, runs x ids)``."""
+    evaluated.
+
+    Args:
+        runs: the evaluations' per-query values.
+        measure: a canonical measure every run holds.
+        setting: ``"monolingual"``, ``"cross-lingual"`` or ``"multilingual"``.
+
+    Returns:
+        ``(question ids, values)``: the sorted question ids and a float array of shape ``(len(runs), len(ids))``.
+    """
     keys = set.intersection(*(set(k for k in r.values[measure] if k[0] == setting) for r in runs))
     sums: list[dict[str, float]] = [defaultdict(float) for _ in runs]
     counts: dict[str, int] = defaultdict(int)
@@ -70,6 +91,21 @@ def question_values(runs: list[PerQuery], measure: str, setting: str) -> tuple[l
 
 @dataclass
 class Comparison:
+    """B against A on one measure, in one setting or one language pair (a row of :func:`compare`).
+
+    Attributes:
+        measure: the canonical measure.
+        setting: ``"monolingual"``, ``"cross-lingual"`` or ``"multilingual"``.
+        pair: ``"x->y"`` or ``"x->all"`` for one language pair (units: queries); ``""`` for the whole setting
+            (units: parallel questions).
+        n: the units compared.
+        mean_a: A's mean over the units.
+        mean_b: B's mean over the units.
+        t_p: the paired t-test's two-sided p.
+        randomization_p: the sign-flip randomization test's p.
+        corrected_p: ``randomization_p`` Benjamini-Hochberg corrected over the measure's rows (nan until set).
+    """
+
     measure: str
     setting: str
     pair: str  # "x->y", "x->all", or "" for a whole setting (units: parallel questions)
@@ -82,11 +118,27 @@ class Comparison:
 
     @property
     def difference(self) -> float:
+        """B - A: the difference of the means over the units."""
         return self.mean_b - self.mean_a
 
 
 def paired_tests(a: np.ndarray, b: np.ndarray, resamples: int, seed: int) -> tuple[float, float]:
-    """Paired t-test and sign-flip randomization test p-values of ``b - a`` (1.0 where they are equal)."""
+    """Paired t-test and sign-flip randomization test p-values of ``b - a`` (1.0 where they are equal).
+
+    Args:
+        a: A's value per unit.
+        b: B's value per unit, in the same order.
+        resamples: sign flips drawn by the randomization test (all of them where fewer are possible).
+        seed: the randomization test's random seed.
+
+    Returns:
+        ``(t-test p, randomization p)``, both two-sided; a nan t-test p is reported as 1.0.
+
+    Example:
+        >>> import numpy as np
+        >>> paired_tests(np.array([0.5, 0.6, 0.7]), np.array([0.5, 0.6, 0.7]), 2000, 0)
+        (1.0, 1.0)
+    """
     from scipy import stats
 
     diff = b - a
@@ -114,7 +166,18 @@ def _pools(run: PerQuery) -> set[str]:
 def common_ground(a: PerQuery, b: PerQuery) -> tuple[PerQuery, PerQuery, list[str]]:
     """A and B cut to what means the same in both, and a line for each thing left out: language pairs
     both evaluated, and the multilingual pool only where both built it from the same pools (``--languages
-    en,de`` and ``en,es`` both have ``en->all``, over different pools). An error when nothing is shared."""
+    en,de`` and ``en,es`` both have ``en->all``, over different pools). An error when nothing is shared.
+
+    Args:
+        a: evaluation A's per-query values.
+        b: evaluation B's per-query values.
+
+    Returns:
+        ``(A cut, B cut, notes)``: both cut to the measures and pairs they share, and a line per thing left out.
+
+    Raises:
+        ValueError: the two share no language pair with the same pool.
+    """
     pools, names = (_pools(a), _pools(b)), (f"A ({a.label})", f"B ({b.label})")
     held = "; ".join(f"{n}: {'+'.join(sorted(p))}" for n, p in zip(names, pools))
     measures = [m for m in a.values if m in b.values]
@@ -142,7 +205,27 @@ def compare(a: PerQuery, b: PerQuery, measures: Iterable[str] | str | None = Non
             seed: int = 0) -> list[Comparison]:
     """Per setting (units: parallel questions) and per language pair (units: queries), B against A
     on what both evaluated alike (:func:`common_ground`; what is left out is logged as a warning).
-    ``measures`` may use any alias ir-measures knows (``MRR@10``)."""
+    ``measures`` may use any alias ir-measures knows (``MRR@10``).
+
+    Args:
+        a: the baseline's per-query values.
+        b: the other evaluation's per-query values.
+        measures: the measures to compare, as a list or ``"AP,nDCG@10"``; None: every measure both hold.
+        resamples: sign flips drawn by each randomization test.
+        seed: the randomization tests' random seed.
+
+    Returns:
+        Per measure, a :class:`Comparison` per setting (``pair == ""``), then one per language pair, with
+        ``corrected_p`` set over the measure's rows.
+
+    Raises:
+        ValueError: no measure or no language pair in common.
+
+    Example:
+        >>> from hybrid_batch_st.evaluation import compare, load_per_query
+        >>> rows = compare(load_per_query("eval/base"), load_per_query("eval/hybrid"), "AP")  # doctest: +SKIP
+        >>> [(r.setting, r.difference, r.corrected_p) for r in rows if not r.pair]  # doctest: +SKIP
+    """
     from scipy import stats
 
     a, b, notes = common_ground(a, b)
@@ -170,6 +253,16 @@ def compare(a: PerQuery, b: PerQuery, measures: Iterable[str] | str | None = Non
 
 def compare_results(results: Mapping[str, object], pairs: Iterable[tuple[str, str]], measure: str,
                     resamples: int = RESAMPLES) -> list[tuple[str, str, list[Comparison]]]:
-    """:func:`compare` of each ``(A, B)`` key pair of ``{key: EvaluationResult}`` that both exist."""
+    """:func:`compare` of each ``(A, B)`` key pair of ``{key: EvaluationResult}`` that both exist.
+
+    Args:
+        results: in-memory evaluations by key; the key labels each side.
+        pairs: ``(A key, B key)`` pairs; a pair whose key is missing from ``results`` is skipped.
+        measure: the measure compared.
+        resamples: sign flips drawn by each randomization test.
+
+    Returns:
+        ``(A key, B key, rows of compare)`` per pair compared.
+    """
     return [(a, b, compare(per_query_of(results[a], a), per_query_of(results[b], b), [measure], resamples))
             for a, b in pairs if a in results and b in results]

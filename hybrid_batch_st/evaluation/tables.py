@@ -19,7 +19,20 @@ def macro_table(rows: Sequence[tuple[str, EvaluationResult]], measures: Sequence
                 label: str = "model", per_setting: bool = False) -> str:
     """Markdown: one row per ``(label, result)``; for each measure (default: the first result's
     measures) its macro value per setting, then the mean rank distance. ``per_setting``: one
-    result's table turned round, a row per setting and a column per measure (as in a report)."""
+    result's table turned round, a row per setting and a column per measure (as in a report).
+
+    Args:
+        rows: ``(label, result)`` per row (at least one).
+        measures: the measures shown; default the first result's.
+        label: the header of the label column.
+        per_setting: the first result alone, a row per setting (without the rank distance).
+
+    Returns:
+        The Markdown table (no trailing newline); ``-`` where a result lacks a setting or a rank distance.
+
+    Example:
+        >>> print(macro_table([("base", base_result), ("hybrid", hybrid_result)], ["AP"]))  # doctest: +SKIP
+    """
     measures = list(measures or rows[0][1].measures)
     settings = [s for s in SETTINGS if any(s in r.macro for _, r in rows)]
     if per_setting:
@@ -39,7 +52,17 @@ def macro_table(rows: Sequence[tuple[str, EvaluationResult]], measures: Sequence
 
 def comparison_table(rows: Sequence[Comparison], label_a: str, label_b: str, level: float = 0.05) -> str:
     """Markdown: one row per :class:`~hybrid_batch_st.evaluation.significance.Comparison`; ``*`` marks
-    corrected p below ``level``."""
+    corrected p below ``level``.
+
+    Args:
+        rows: the rows of :func:`~hybrid_batch_st.evaluation.significance.compare`.
+        label_a: what A is called in the heading.
+        label_b: what B is called in the heading.
+        level: the significance level.
+
+    Returns:
+        A heading line and the Markdown table, ending in a newline.
+    """
     lines = [f"B = {label_b} against A = {label_a} (paired over parallel questions per setting, over queries "
              "per pair; BH-corrected randomization p)", "",
              "| measure | setting | pair | units | A | B | B - A | t-test p | randomization p | corrected p |",
@@ -54,14 +77,24 @@ def comparison_table(rows: Sequence[Comparison], label_a: str, label_b: str, lev
 
 def setting_summary(comparisons: Sequence[tuple[str, str, list[Comparison]]], measure: str,
                     level: float = 0.05) -> str:
-    """One Markdown row per (A, B) comparison of single models: B - A per setting with its corrected p."""
+    """One Markdown row per (A, B) comparison of single models: B - A per setting with its corrected p.
+
+    Args:
+        comparisons: ``(label A, label B, rows)`` per comparison, as
+            :func:`~hybrid_batch_st.evaluation.significance.compare_results` returns them.
+        measure: the measure shown.
+        level: the significance level (``*`` marks corrected p below it).
+
+    Returns:
+        The Markdown table and a note on how to read it, ending in a newline.
+    """
     settings = [s for s in SETTINGS if any(r.setting == s and not r.pair for _, _, rows in comparisons for r in rows)]
     lines = ["| B vs A | " + " | ".join(settings) + " |", "| --- |" + " --- |" * len(settings)]
     for label_a, label_b, rows in comparisons:
         cell = {r.setting: r for r in rows if not r.pair and r.measure == measure}
         lines.append(f"| {label_b} vs {label_a} | " + " | ".join(
             f"{cell[s].difference:+.4f} (p {cell[s].corrected_p:.2g}){' *' if cell[s].corrected_p < level else ''}"
-            for s in settings) + " |")
+            if s in cell else "-" for s in settings) + " |")
     return ("\n".join(lines) + f"\n\n{measure}, paired over parallel questions (one unit per question id: its mean "
             "difference over the setting's language pairs); p: randomization test, BH-corrected over the pairs and "
             f"settings; * p < {level}. One model per recipe: this says whether these models differ, not whether "
@@ -70,7 +103,17 @@ def setting_summary(comparisons: Sequence[tuple[str, str, list[Comparison]]], me
 
 def seed_table(comparisons: Sequence[tuple[str, str, list[SeedComparison]]], level: float = 0.05) -> str:
     """Markdown: per (A, B) recipe comparison and setting, B - A with the training run as the unit (see
-    :mod:`hybrid_batch_st.evaluation.seeds`), BH-corrected within each family of the table's rows."""
+    :mod:`hybrid_batch_st.evaluation.seeds`), BH-corrected within each family of the table's rows.
+
+    Args:
+        comparisons: ``(label A, label B, rows)`` per comparison, the rows from
+            :func:`~hybrid_batch_st.evaluation.seeds.compare_over_seeds`; their ``corrected_p`` is set here
+            (:func:`~hybrid_batch_st.evaluation.seeds.correct_together` over all of them).
+        level: the significance level (``*`` marks a starred row).
+
+    Returns:
+        The Markdown table and a note on how to read it, ending in a newline; ``""`` without rows.
+    """
     from .seeds import correct_together
 
     rows = [(a, b, r) for a, b, found in comparisons for r in found]

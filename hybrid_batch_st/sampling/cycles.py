@@ -74,7 +74,16 @@ class Cycle:
         return fresh
 
     def take(self, n: int) -> np.ndarray:
-        """``n`` distinct members (the group has at least ``n``)."""
+        """``n`` distinct members (the group has at least ``n``).
+
+        Members waiting from earlier draws come first, then the pass's next ones, starting new passes as needed.
+
+        Args:
+            n: how many members to take.
+
+        Returns:
+            An int64 array of ``n`` distinct members.
+        """
         pending = list(dict.fromkeys(self.buffer + self.waiting))
         taken, self.waiting, self.buffer = pending[:n], pending[n:], []
         while len(taken) < n:
@@ -85,7 +94,14 @@ class Cycle:
         return np.asarray(taken, dtype=np.int64)
 
     def next_not_in(self, seen: set[int]) -> int | None:
-        """The next member not in ``seen``, or None when every member of the group is in it."""
+        """The next member not in ``seen``, or None when every member of the group is in it.
+
+        Args:
+            seen: members that may not be drawn (the batch's examples and, with hard negatives, theirs).
+
+        Returns:
+            A member, or None; members passed over (in ``seen``) are used up for this pass, not queued.
+        """
         for _ in range(len(self.members)):
             if not self.buffer:
                 self.buffer = self._next(64).tolist()[::-1]

@@ -24,6 +24,9 @@ def process_world_size() -> int:
 
     Accelerate's count where its state is set up (the trainer's arguments do that; it is what
     ``BatchSamplerShard`` shards over), else the running ``torch.distributed`` process group's, else 1.
+
+    Returns:
+        The number of processes (a warning says so where ``torch.distributed`` runs more than accelerate shards over).
     """
     group = _process_group_size()
     try:
@@ -66,7 +69,14 @@ def close_process_group() -> None:
 
 
 def loader_epoch(batch_sampler: Any) -> int | None:
-    """The epoch of the accelerate data loader that is iterating ``batch_sampler`` now, if any."""
+    """The epoch of the accelerate data loader that is iterating ``batch_sampler`` now, if any.
+
+    Args:
+        batch_sampler: the sampler, found as the loader's batch sampler or under its wrappers.
+
+    Returns:
+        The loader's ``iteration``; None without an accelerate state or a loader iterating ``batch_sampler``.
+    """
     try:
         from accelerate.state import GradientState
     except ImportError:  # pragma: no cover - accelerate is a dependency of the trainer

@@ -45,7 +45,23 @@ class LanguageGroups:
     def choose(cls, index: PairIndex, mode: str, weights: Mapping[str, float], temperature: float,
                language_choice: str, global_batch: int, batch_text: str) -> "LanguageGroups":
         """The eligible groups; with ``language_choice="batch"`` those smaller than ``global_batch`` are
-        skipped with a warning. ``batch_text`` describes the global batch in messages."""
+        skipped with a warning.
+
+        Args:
+            index: the pair index of the training data.
+            mode: the sampler mode (:data:`~hybrid_batch_st.names.MODES`); it decides the batch types needed.
+            weights: ``{language: weight}`` (missing languages weigh 1; a group of weight 0 is left out).
+            temperature: ``T`` in ``p ~ weight * n ** (1/T)``.
+            language_choice: ``"batch"`` (one group fills a global batch) or ``"example"`` (drawn per row).
+            global_batch: rows of a global batch.
+            batch_text: describes the global batch in messages.
+
+        Returns:
+            The groups per batch type, their draw probabilities (summing to 1 per type) and their sizes.
+
+        Raises:
+            ValueError: no group of a needed batch type can fill a global batch with distinct examples.
+        """
         counts = index.pair_counts()
         lang_weights = [float(weights.get(lang, 1.0)) for lang in index.languages]
         groups: dict[str, list[Group]] = {m: [] for m in _NEEDED[mode]}
@@ -72,7 +88,11 @@ class LanguageGroups:
         return cls(groups, probabilities, size)
 
     def monolingual_share(self) -> float:
-        """The monolingual share of all eligible pairs (``alpha="size"``)."""
+        """The monolingual share of all eligible pairs (``alpha="size"``).
+
+        Returns:
+            Pairs in X-X groups / pairs in X-X and X-Y groups (both kinds must have groups, as in hybrid mode).
+        """
         totals = {m: sum(self.size[g] for g in self.groups.get(m, [])) for m in ("monolingual", "cross-lingual")}
         return totals["monolingual"] / (totals["monolingual"] + totals["cross-lingual"])
 

@@ -31,20 +31,47 @@ class NegativesApart:
         self._mark: np.ndarray | None = None  # scratch: the batch's examples, for a quick clash check
 
     def negatives(self, example: int, answer_lang: int) -> list[int]:
+        """The hard negatives of one row.
+
+        Args:
+            example: the row's example code.
+            answer_lang: the row's answer language code.
+
+        Returns:
+            The example codes of its negatives.
+        """
         return self.hard.examples(np.array([example]), answer_lang)[0].tolist()
 
     # ------------------------------------------------------------------ row by row (language_choice="example")
     def new_batch(self) -> None:
+        """Start a row-by-row batch: no row taken yet."""
         self._taken = set()
 
     def row_fits(self, example: int, answer_lang: int, last_try: bool) -> bool:
-        """Whether ``example``'s negatives avoid the batch's examples (on the last try, it is kept anyway)."""
+        """Whether ``example``'s negatives avoid the batch's examples (on the last try, it is kept anyway).
+
+        Args:
+            example: the candidate row's example code.
+            answer_lang: its answer language code.
+            last_try: keep it even if it clashes (the clash is counted for :meth:`report`).
+
+        Returns:
+            True where it fits or ``last_try`` is set.
+        """
         fits = self._taken.isdisjoint(self.negatives(example, answer_lang))
         self.clashes += last_try and not fits
         return fits or last_try
 
     def add(self, example: int, answer_lang: int) -> set[int]:
-        """Take ``example`` into the batch; its negatives, which no later row may be."""
+        """Take ``example`` into the batch; its negatives, which no later row may be.
+
+        Args:
+            example: the row's example code.
+            answer_lang: its answer language code.
+
+        Returns:
+            The example codes of its negatives.
+        """
         self._taken.add(example)
         return set(self.negatives(example, answer_lang))
 
@@ -52,7 +79,18 @@ class NegativesApart:
     def batch(self, examples: np.ndarray, answer_lang: int, cycle: Cycle) -> np.ndarray:
         """``examples`` with every row whose example is another row's negative, or whose negatives hold
         another row's example, replaced by further members of ``cycle`` (the replaced ones are served
-        first in a later batch)."""
+        first in a later batch).
+
+        Where the group is too small to keep them apart, a clash is kept and counted for :meth:`report`.
+
+        Args:
+            examples: the global batch's example codes, drawn from ``cycle``.
+            answer_lang: the group's answer language code.
+            cycle: the group's cycle, which supplies the replacements.
+
+        Returns:
+            The batch's example codes, as many as ``examples`` (``examples`` itself where nothing clashes).
+        """
         rows = self.hard.examples(examples, answer_lang)
         if self._mark is None:
             self._mark = np.zeros(self.hard.index.num_examples, dtype=bool)

@@ -21,7 +21,22 @@ def check_sampler_options(
     language_weights: Mapping[str, Any] | None = None,
     world_size: Any = None,
 ) -> None:
-    """Raise ``ValueError`` naming the first invalid :class:`~hybrid_batch_st.HybridBatchSampler` option."""
+    """Raise ``ValueError`` naming the first invalid :class:`~hybrid_batch_st.HybridBatchSampler` option.
+
+    Args:
+        mode: one of :data:`~hybrid_batch_st.names.MODES`.
+        alpha: a number in [0, 1] or ``"size"``.
+        temperature: a positive number.
+        language_choice: one of :data:`~hybrid_batch_st.names.LANGUAGE_CHOICES`.
+        language_weights: ``{language: weight}``, each weight a number >= 0; None for none.
+        world_size: a positive integer, or None (the process group's).
+
+    Raises:
+        ValueError: an option is invalid (the message names it).
+
+    Example:
+        >>> check_sampler_options("hybrid", 0.5, 1.0, "batch")
+    """
     if mode not in MODES:
         raise ValueError(f"mode={mode!r} is not one of {MODES}")
     if alpha != "size" and not (isinstance(alpha, (int, float)) and 0.0 <= alpha <= 1.0):
@@ -38,7 +53,17 @@ def check_sampler_options(
 
 
 def index_of(dataset) -> "PairIndex":
-    """The pair index behind a dataset of :meth:`MultilingualPairDataset.to_dataset`, unchanged, or one clear error."""
+    """The pair index behind a dataset of :meth:`MultilingualPairDataset.to_dataset`, unchanged, or one clear error.
+
+    Args:
+        dataset: the trainer's training dataset.
+
+    Returns:
+        Its :class:`~hybrid_batch_st.data.pair_index.PairIndex`.
+
+    Raises:
+        ValueError: the dataset does not come from ``to_dataset()``, or was reordered or subset since.
+    """
     from ..data.pair_index import pair_index_of
 
     index = pair_index_of(dataset)
@@ -58,7 +83,14 @@ def index_of(dataset) -> "PairIndex":
 
 
 def check_multilingual_examples(index: "PairIndex") -> None:
-    """Cross-lingual rows need every example in two languages: one error naming the rest and the fix."""
+    """Cross-lingual rows need every example in two languages: one error naming the rest and the fix.
+
+    Args:
+        index: the pair index of the training data.
+
+    Raises:
+        ValueError: some example ids have a record in one language only.
+    """
     counts = index.single_language_counts()
     if counts:
         shown = ", ".join(f"{lang}: {n}" for lang, n in counts.items())

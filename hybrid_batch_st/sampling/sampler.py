@@ -167,9 +167,23 @@ class HybridBatchSampler(DefaultBatchSampler):
 
     @classmethod
     def configure(cls, **options: Any) -> Callable[..., "HybridBatchSampler"]:
-        """A factory for ``SentenceTransformerTrainingArguments(batch_sampler=...)`` with these options
-        (``mode``, ``alpha``, ``temperature``, ``language_weights``, ``language_choice``, ``world_size``,
-        as the class takes them). Options are checked here, so a typo fails before training starts.
+        """A factory for ``SentenceTransformerTrainingArguments(batch_sampler=...)`` with these options.
+
+        Options are checked here, so a typo fails before training starts.
+
+        Args:
+            **options: ``mode``, ``alpha``, ``temperature``, ``language_weights``, ``language_choice``,
+                ``world_size``, as the class takes them; the others keep the class's defaults.
+
+        Returns:
+            A callable that the trainer calls with the dataset, batch size, ``drop_last``, ... to build the sampler.
+
+        Raises:
+            TypeError: an option name is unknown.
+            ValueError: an option value is invalid.
+
+        Example:
+            >>> factory = HybridBatchSampler.configure(mode="hybrid", alpha=0.5, language_choice="example")
         """
         unknown = sorted(set(options) - set(_OPTIONS))
         if unknown:
@@ -180,7 +194,12 @@ class HybridBatchSampler(DefaultBatchSampler):
         return functools.partial(cls, **chosen)
 
     def global_batch_sizes(self) -> list[int]:
-        """Rows of each global batch of an epoch (each a multiple of the world size)."""
+        """Rows of each global batch of an epoch (each a multiple of the world size).
+
+        Returns:
+            ``global_batch_size`` for every full batch, then the rest cut to a multiple of the world size
+                (left out with ``drop_last``, or where it is 0).
+        """
         full, rest = divmod(self.num_records, self.global_batch_size)
         rest -= rest % self.world_size
         return [self.global_batch_size] * full + ([rest] if rest and not self.drop_last else [])

@@ -72,6 +72,17 @@ def beir_task(root: str | Path, split: str = "test", languages: list[str] | None
         root: the folder holding ``<lang>/corpus.jsonl``, ``<lang>/queries.jsonl`` and ``<lang>/qrels/<split>.tsv``.
         split: the qrels file to read.
         languages: language folders to keep (default: all).
+
+    Returns:
+        The task: each language with queries and qrels is a query set, each with a corpus a pool; a pair
+        (X, Y) exists where X's judged documents occur in Y's corpus.
+
+    Raises:
+        FileNotFoundError: ``root`` is not a folder, or no language has queries with qrels, or none a corpus.
+        ValueError: A language folder is missing, an ``_id`` repeats in a file, or a qrels line is malformed.
+
+    Example:
+        >>> task = beir_task("miracl-beir/", split="dev", languages=["de", "fr"])  # doctest: +SKIP
     """
     root = require_dir(root, f"beir:{root}", "one folder per language with corpus.jsonl, queries.jsonl and qrels/")
     folders = {p.name: p for p in sorted(root.iterdir()) if p.is_dir()}

@@ -40,10 +40,23 @@ CHECKSUMS = Path(__file__).resolve().parent.parent / "resources" / "checksums.js
 
 
 def default_cache_dir() -> Path:
+    """The download cache.
+
+    Returns:
+        ``$HYBRID_BATCH_ST_CACHE``, else ``~/.cache/hybrid_batch_st``.
+    """
     return Path(os.environ.get("HYBRID_BATCH_ST_CACHE", Path.home() / ".cache" / "hybrid_batch_st"))
 
 
 def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB chunks.
+
+    Args:
+        path: the file.
+
+    Returns:
+        The digest as 64 hexadecimal digits.
+    """
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -53,7 +66,18 @@ def file_sha256(path: Path) -> str:
 
 def fetch_file(url: str, target: Path, sha256: str, what: str, local_layout: str) -> None:
     """Download ``url`` into ``target`` if its SHA-256 is ``sha256``; else one error naming the file and
-    the way round it (``--data-dir`` with ``local_layout``). Nothing is written on failure."""
+    the way round it (``--data-dir`` with ``local_layout``). Nothing is written on failure.
+
+    Args:
+        url: the address to download.
+        target: the file to write (atomically; its folder is created).
+        sha256: the expected SHA-256, as 64 hexadecimal digits.
+        what: names the file in errors.
+        local_layout: what a ``--data-dir`` folder must hold instead, for errors.
+
+    Raises:
+        DownloadError: The download failed, or its SHA-256 differs (then nothing is saved).
+    """
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
             payload = response.read()
@@ -76,7 +100,19 @@ def _checksums() -> dict[str, dict[str, str]]:
 
 def benchmark_folder(name: str, subfolder: str | None = None, cache_dir: str | Path | None = None) -> Path:
     """The cache folder of benchmark ``name`` with every file (of ``subfolder`` only, e.g. FLORES-200's
-    ``dev``) present and checked, downloading what is missing."""
+    ``dev``) present and checked, downloading what is missing.
+
+    Args:
+        name: a benchmark of ``resources/checksums.json`` (``tatoeba``, ``flores200``, ``xsid``, ``xflickrco``).
+        subfolder: only the files under this subfolder; None: every file.
+        cache_dir: the download cache (default: :func:`default_cache_dir`).
+
+    Returns:
+        ``<cache_dir>/<name>``.
+
+    Raises:
+        DownloadError: A missing or changed file could not be downloaded, or its download failed the check.
+    """
     files = {rel: sha for rel, sha in _checksums()[name].items()
              if subfolder is None or rel.startswith(subfolder + "/")}
     folder = Path(cache_dir or default_cache_dir()) / name
@@ -97,7 +133,14 @@ def benchmark_folder(name: str, subfolder: str | None = None, cache_dir: str | P
 
 def write_checksums(data_dir: str | Path) -> dict[str, dict[str, str]]:
     """The SHA-256 of every benchmark file under ``data_dir/<name>/`` (as the readers lay them out), written
-    to ``resources/checksums.json``."""
+    to ``resources/checksums.json``.
+
+    Args:
+        data_dir: the folder holding ``<name>/`` for each benchmark of :data:`UPSTREAM`.
+
+    Returns:
+        ``{benchmark: {relative path: SHA-256}}`` as written (README, SOURCE, LANGUAGES and licence files left out).
+    """
     out = {}
     for name in UPSTREAM:
         root = Path(data_dir) / name

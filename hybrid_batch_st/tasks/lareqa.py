@@ -25,12 +25,21 @@ UPSTREAM = "https://raw.githubusercontent.com/google-research-datasets/lareqa/ma
 
 @dataclass(frozen=True)
 class Benchmark:
+    """One LAReQA benchmark: where its files live upstream and their checksums.
+
+    Attributes:
+        name: the benchmark's name (``"xquad-r"``, ``"mlqa-r"``) and its folder under ``data_dir``.
+        upstream_folder: its folder in the LAReQA repository.
+        sha256: ``{lang: SHA-256 of <lang>.json}``, one entry per language.
+    """
+
     name: str
     upstream_folder: str
     sha256: Mapping[str, str]
 
     @property
     def languages(self) -> tuple[str, ...]:
+        """The benchmark's languages, as its files name them."""
         return tuple(self.sha256)
 
 
@@ -69,6 +78,17 @@ BENCHMARKS: dict[str, Benchmark] = {
 
 
 def get_benchmark(name: str) -> Benchmark:
+    """The LAReQA benchmark of a name.
+
+    Args:
+        name: ``"xquad-r"`` or ``"mlqa-r"`` (any case).
+
+    Returns:
+        Its :class:`Benchmark`.
+
+    Raises:
+        ValueError: No benchmark has that name.
+    """
     try:
         return BENCHMARKS[name.lower()]
     except KeyError:
@@ -102,7 +122,22 @@ def benchmark_files(
     data_dir: str | Path | None = None,
     cache_dir: str | Path | None = None,
 ) -> dict[str, Path]:
-    """Path of each language file of benchmark ``name``, downloading into the cache if needed."""
+    """Path of each language file of benchmark ``name``, downloading into the cache if needed.
+
+    Args:
+        name: ``"xquad-r"`` or ``"mlqa-r"``.
+        languages: languages to locate, as the benchmark's files name them (default: all).
+        data_dir: a folder holding ``<name>/<lang>.json``; files are then read from there, never downloaded.
+        cache_dir: the download cache (default: ``$HYBRID_BATCH_ST_CACHE``, else ``~/.cache/hybrid_batch_st``).
+
+    Returns:
+        ``{lang: path}`` in the order of ``languages``.
+
+    Raises:
+        ValueError: An unknown benchmark or language.
+        FileNotFoundError: ``data_dir`` lacks a language's file.
+        DownloadError: A missing or changed cache file could not be downloaded and checked.
+    """
     bench = get_benchmark(name)
     langs = _check_languages(bench, languages)
     if data_dir is not None:
@@ -140,6 +175,14 @@ def load_benchmark(
         languages: languages to read (default: all).
         data_dir: a folder holding ``<name>/<lang>.json`` as in the LAReQA release.
         cache_dir: the download cache (default: ``$HYBRID_BATCH_ST_CACHE``, else ``~/.cache/hybrid_batch_st``).
+
+    Returns:
+        ``{lang: SquadRLanguage}`` in the order of ``languages``.
+
+    Example:
+        >>> data = load_benchmark("xquad-r", ["en", "de"])  # doctest: +SKIP
+        >>> len(data["de"].questions)  # doctest: +SKIP
+        1190
     """
     return {
         lang: read_squad_r(path, lang)

@@ -99,6 +99,13 @@ def xsid_task(data_dir: str | Path, split: str = "test", languages: list[str] | 
         data_dir: the folder holding ``<lang>.<split>.conll`` files.
         split: ``"test"`` or ``"valid"``.
         languages: languages (varieties such as ``de-ba`` keep their names; default: all).
+
+    Returns:
+        The multi-parallel task (:meth:`~hybrid_batch_st.tasks.task.RetrievalTask.parallel`).
+
+    Raises:
+        FileNotFoundError: ``data_dir`` is not a folder or holds no ``<lang>.<split>.conll`` files.
+        ValueError: A language without a file, or a file without ``# text =`` lines.
     """
     folder = require_dir(data_dir, "xsid", f"<lang>.{split}.conll files")
     available = {p.name.split(".")[0]: p for p in sorted(folder.glob(f"*.{split}.conll"))}
@@ -114,6 +121,13 @@ def xflickrco_task(data_dir: str | Path, languages: list[str] | None = None) -> 
     Args:
         data_dir: the folder holding ``<lang>.test.jsonl`` files (``id``, ``sentences`` per line).
         languages: languages to keep (default: all).
+
+    Returns:
+        The multi-parallel task; an image with several captions in a language gives ids ``ID#0``, ``ID#1``, ...
+
+    Raises:
+        FileNotFoundError: ``data_dir`` is not a folder or holds no ``<lang>.test.jsonl`` files.
+        ValueError: A language without a file, or a line that is not an object with ``id`` and ``sentences``.
     """
     folder = require_dir(data_dir, "xflickrco", "<lang>.test.jsonl files")
     available = {p.name.split(".")[0]: p for p in sorted(folder.glob("*.test.jsonl"))}
@@ -132,6 +146,13 @@ def parallel_task(path: str | Path, languages: list[str] | None = None) -> Retri
         path: a JSONL file of ``{"id", "lang", "text"}`` or a folder of line-aligned ``<lang>.txt`` files
             (NTREX, TICO-19, Multi30k, your own); several texts of one id and language become ``ID#0``, ``ID#1``.
         languages: languages to keep (default: all).
+
+    Returns:
+        The multi-parallel task, named ``parallel:<file or folder name>``.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist, or a folder holds no ``<lang>.txt`` files.
+        ValueError: The ``.txt`` files differ in lines, a JSONL line lacks a field, or a language is missing.
 
     Example:
         >>> task = parallel_task("my-collection/", ["en", "de"])  # doctest: +SKIP

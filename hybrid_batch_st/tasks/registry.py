@@ -12,7 +12,18 @@ __all__ = ["is_task_benchmark", "load_task"]
 
 
 def is_task_benchmark(name: str) -> bool:
-    """Whether ``name`` is read by :func:`load_task` (not as LAReQA SQuAD-R data)."""
+    """Whether ``name`` is read by :func:`load_task` (not as LAReQA SQuAD-R data).
+
+    Args:
+        name: a benchmark name, ``parallel:PATH`` / ``beir:DIR``, or a folder.
+
+    Returns:
+        True for :data:`~hybrid_batch_st.tasks.TASK_BENCHMARKS` and the ``parallel:`` / ``beir:`` prefixes.
+
+    Example:
+        >>> is_task_benchmark("tatoeba"), is_task_benchmark("xquad-r")
+        (True, False)
+    """
     return name in TASK_BENCHMARKS or name.startswith(BENCHMARK_PREFIXES)
 
 

@@ -24,6 +24,17 @@ def load_sample(languages: Sequence[str] | None = None) -> dict[str, SquadRLangu
 
     Args:
         languages: any of ``en``, ``de``, ``es`` (default: all three).
+
+    Returns:
+        ``{lang: SquadRLanguage}`` in the order of ``languages``: 48 articles, 1,190 questions per language.
+
+    Raises:
+        ValueError: A language the sample lacks.
+
+    Example:
+        >>> data = load_sample(["en", "de"])
+        >>> len(data["de"].questions), len(data["de"].articles)
+        (1190, 48)
     """
     languages = list(languages or SAMPLE_LANGUAGES)
     unknown = [lang for lang in languages if lang not in SAMPLE_LANGUAGES]
@@ -48,6 +59,12 @@ def sample_split(
     Args:
         languages: any of ``en``, ``de``, ``es`` (default: all three).
         train_articles: the first ``train_articles`` articles train (36 of 48); the rest are held out.
+
+    Returns:
+        ``(train, held_out)``, each ``{lang: SquadRLanguage}``.
+
+    Raises:
+        ValueError: A language the sample lacks, or ``train_articles`` outside 1 .. 47.
 
     Example:
         ```python

@@ -22,13 +22,32 @@ __all__ = ["SquadRQuestion", "SquadRLanguage", "read_squad_r", "read_squad_r_fol
 
 
 def doc_id(lang: str, sentence: int) -> str:
-    """The id of a candidate sentence in runs, qrels and exported corpora: ``<lang>-<sentence index>``."""
+    """The id of a candidate sentence in runs, qrels and exported corpora: ``<lang>-<sentence index>``.
+
+    Args:
+        lang: the sentence's language.
+        sentence: its index in ``SquadRLanguage.sentences``.
+
+    Returns:
+        The id.
+
+    Example:
+        >>> doc_id("de", 12)
+        'de-12'
+    """
     return f"{lang}-{sentence}"
 
 
 @dataclass(frozen=True)
 class SquadRQuestion:
-    """One question of one language; ``sentence`` indexes ``SquadRLanguage.sentences``."""
+    """One question of one language; ``sentence`` indexes ``SquadRLanguage.sentences``.
+
+    Attributes:
+        id: the question's id, shared by its translations.
+        text: the question.
+        sentence: the index of its answer sentence in its language's ``sentences``.
+        article: the title of its article.
+    """
 
     id: str
     text: str
@@ -38,7 +57,14 @@ class SquadRQuestion:
 
 @dataclass
 class SquadRLanguage:
-    """Every candidate sentence and every question of one language file."""
+    """Every candidate sentence and every question of one language file.
+
+    Attributes:
+        lang: the language code.
+        sentences: every candidate sentence, in file order.
+        sentence_articles: the article title of each sentence.
+        questions: every question, in file order.
+    """
 
     lang: str
     sentences: list[str] = field(default_factory=list)
@@ -46,19 +72,41 @@ class SquadRLanguage:
     questions: list[SquadRQuestion] = field(default_factory=list)
 
     def answer(self, question: SquadRQuestion) -> str:
-        """The text of the sentence that answers ``question``."""
+        """The text of the sentence that answers ``question``.
+
+        Args:
+            question: a question of this language.
+
+        Returns:
+            The answer sentence.
+        """
         return self.sentences[question.sentence]
 
     def answer_of(self) -> dict[str, int]:
-        """``{question id: index of its answer sentence}``."""
+        """``{question id: index of its answer sentence}``.
+
+        Returns:
+            The mapping, in question order.
+        """
         return {q.id: q.sentence for q in self.questions}
 
     def doc_ids(self) -> list[str]:
-        """The document id of every candidate sentence (:func:`doc_id`), in pool order."""
+        """The document id of every candidate sentence (:func:`doc_id`), in pool order.
+
+        Returns:
+            One id per sentence.
+        """
         return [doc_id(self.lang, i) for i in range(len(self.sentences))]
 
     def restrict_to_articles(self, articles: set[str]) -> "SquadRLanguage":
-        """A copy keeping only the sentences and questions of ``articles``."""
+        """A copy keeping only the sentences and questions of ``articles``.
+
+        Args:
+            articles: the article titles to keep.
+
+        Returns:
+            The copy, sentences renumbered and questions pointing at them.
+        """
         keep = [i for i, a in enumerate(self.sentence_articles) if a in articles]
         new_index = {old: new for new, old in enumerate(keep)}
         return SquadRLanguage(
@@ -79,7 +127,19 @@ class SquadRLanguage:
 
 
 def answer_sentence(breaks: Sequence[Sequence[int]], answer_start: int) -> int | None:
-    """Index of the sentence holding ``answer_start`` (see the module docstring), or None."""
+    """Index of the sentence holding ``answer_start`` (see the module docstring), or None.
+
+    Args:
+        breaks: the paragraph's ``[start, end)`` character spans, one per sentence.
+        answer_start: the answer's character offset in the paragraph.
+
+    Returns:
+        The first sentence whose span contains ``answer_start``, else the first whose ``end`` equals it, else None.
+
+    Example:
+        >>> answer_sentence([[0, 10], [10, 25]], 12)
+        1
+    """
     for i, (start, end) in enumerate(breaks):
         if start <= answer_start < end:
             return i
@@ -92,8 +152,20 @@ def answer_sentence(breaks: Sequence[Sequence[int]], answer_start: int) -> int |
 def read_squad_r(path: str | Path, lang: str | None = None) -> SquadRLanguage:
     """Parse one SQuAD-R file (``.json`` or ``.json.gz``); ``lang`` defaults to the name (``de.json`` -> ``de``).
 
-    Raises ``FileNotFoundError`` for a missing file and ``ValueError`` naming
-    the file (and question) for malformed content.
+    Args:
+        path: the SQuAD-R file.
+        lang: the language code (default: the file name up to its first dot).
+
+    Returns:
+        Every sentence (in file order) and question of the file.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        ValueError: Malformed content (no ``data`` list, a paragraph without sentences, a question without an
+            answer or whose answer lies in no sentence), naming the file (and question).
+
+    Example:
+        >>> german = read_squad_r("xquad-r/de.json")  # doctest: +SKIP
     """
     path = Path(path)
     if not path.is_file():
@@ -133,7 +205,19 @@ def read_squad_r(path: str | Path, lang: str | None = None) -> SquadRLanguage:
 
 
 def read_squad_r_folder(folder: str | Path, languages: Sequence[str] | None = None) -> dict[str, SquadRLanguage]:
-    """Parse ``<folder>/<lang>.json`` for each language (default: every ``*.json`` in the folder)."""
+    """Parse ``<folder>/<lang>.json`` for each language (default: every ``*.json`` in the folder).
+
+    Args:
+        folder: the folder of SQuAD-R files.
+        languages: the languages to read; None reads every ``*.json``, sorted by name.
+
+    Returns:
+        ``{lang: SquadRLanguage}`` in the order of ``languages``.
+
+    Raises:
+        FileNotFoundError: The folder, or a language's file, does not exist, or the folder holds no ``*.json``.
+        ValueError: A file is malformed (see :func:`read_squad_r`).
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"SQuAD-R folder {folder} does not exist")
@@ -147,7 +231,18 @@ def read_squad_r_folder(folder: str | Path, languages: Sequence[str] | None = No
 def split_by_article(
     data: dict[str, SquadRLanguage], train_articles: int
 ) -> tuple[dict[str, SquadRLanguage], dict[str, SquadRLanguage]]:
-    """Split parsed languages by article: the first ``train_articles`` titles (in the first language's order)."""
+    """Split parsed languages by article: the first ``train_articles`` titles (in the first language's order).
+
+    Args:
+        data: ``{lang: SquadRLanguage}``.
+        train_articles: how many articles go to the first part, from 1 to the number of articles less one.
+
+    Returns:
+        ``(train, held_out)``, each ``{lang: SquadRLanguage}``: the first ``train_articles`` titles and the rest.
+
+    Raises:
+        ValueError: ``train_articles`` leaves either part without articles.
+    """
     first = next(iter(data.values()))
     titles = first.articles
     if not 0 < train_articles < len(titles):
@@ -170,7 +265,19 @@ def split_validation(
     """``(train, validation)``: articles of the language with most questions, drawn in a stable
     pseudo-random order until they hold ``share`` of its questions, their question ids in every
     language, and per language every article holding one of those ids go to validation; training
-    keeps the other articles, so no validation question or candidate sentence is ever trained on."""
+    keeps the other articles, so no validation question or candidate sentence is ever trained on.
+
+    Args:
+        data: ``{lang: SquadRLanguage}``.
+        share: the share of the pivot language's questions to hold out, between 0 and 1.
+
+    Returns:
+        ``(train, validation)``, each ``{lang: SquadRLanguage}``; languages left with no validation question
+        are left out of ``validation``.
+
+    Raises:
+        ValueError: The share leaves no validation or no training articles.
+    """
     pivot = max(data.values(), key=lambda d: len(d.questions))
     per_article = Counter(q.article for q in pivot.questions)
     held_titles: set[str] = set()

@@ -29,7 +29,12 @@ __all__ = ["TextSet", "RetrievalTask"]
 
 @dataclass
 class TextSet:
-    """The texts of one query set or pool, all in one language."""
+    """The texts of one query set or pool, all in one language.
+
+    Attributes:
+        lang: the language code of every text.
+        texts: ``{id: text}``.
+    """
 
     lang: str
     texts: dict[str, str]
@@ -82,6 +87,15 @@ class RetrievalTask:
         return any(self.unit(d) in units for s in self.pools.values() for d in s.texts)
 
     def setting(self, query_set: str, pool: str) -> str:
+        """The setting of a (query set, pool) pair, by the languages of the two.
+
+        Args:
+            query_set: a name of :attr:`queries`.
+            pool: a name of :attr:`pools`.
+
+        Returns:
+            ``"monolingual"`` where both are in one language, else ``"cross-lingual"``.
+        """
         return "monolingual" if self.queries[query_set].lang == self.pools[pool].lang else "cross-lingual"
 
     @property
@@ -92,24 +106,61 @@ class RetrievalTask:
 
     @staticmethod
     def unit(query_id: str) -> str:
-        """The parallel item a query id stands for (``ID#k`` -> ``ID``)."""
+        """The parallel item a query id stands for (``ID#k`` -> ``ID``).
+
+        Args:
+            query_id: a query (or document) id.
+
+        Returns:
+            The id up to its first ``#``.
+
+        Example:
+            >>> RetrievalTask.unit("img42#1")
+            'img42'
+        """
         return query_id.split("#", 1)[0]
 
     def relevant(self, query_set: str, query_id: str, pool: str) -> dict[str, int]:
-        """The judged documents (grade > 0) of a query that ``pool`` holds, without the query's own text."""
+        """The judged documents (grade > 0) of a query that ``pool`` holds, without the query's own text.
+
+        Args:
+            query_set: the query's set.
+            query_id: the query's id.
+            pool: the pool searched.
+
+        Returns:
+            ``{document id: grade}``; empty where the query has no relevant document in ``pool``.
+        """
         texts = self.pools[pool].texts
         own = query_id if self.exclude_self and pool == query_set else None
         return {d: g for d, g in self.qrels.get(query_set, {}).get(query_id, {}).items()
                 if g > 0 and d in texts and d != own}
 
     def excluded(self, query_set: str, query_id: str, pool: str) -> str | None:
-        """The document of ``pool`` that may not be a candidate for this query (its own text), if any."""
+        """The document of ``pool`` that may not be a candidate for this query (its own text), if any.
+
+        Args:
+            query_set: the query's set.
+            query_id: the query's id.
+            pool: the pool searched.
+
+        Returns:
+            ``query_id`` where :attr:`exclude_self` holds, ``pool`` is named as the query's set and holds that id;
+            else None.
+        """
         if self.exclude_self and pool == query_set and query_id in self.pools[pool].texts:
             return query_id
         return None
 
     def subset(self, languages: list[str]) -> "RetrievalTask":
-        """The task restricted to query sets and pools in ``languages``."""
+        """The task restricted to query sets and pools in ``languages``.
+
+        Args:
+            languages: the languages to keep, as the task's sets name them (``TextSet.lang``).
+
+        Returns:
+            A new task with the sets, judgments, pairs and multilingual query sets of those languages.
+        """
         keep_q = {n: s for n, s in self.queries.items() if s.lang in languages}
         keep_p = {n: s for n, s in self.pools.items() if s.lang in languages}
         return RetrievalTask(
@@ -127,6 +178,22 @@ class RetrievalTask:
         texts of any named unit, so a set may keep a few more than ``items`` that another set needs.
         For collections whose pools share the queries' ids (Tatoeba, FLORES-200, xSID, xFlickr&CO,
         ``parallel:``); LAReQA's pools hold sentence ids, not question ids.
+
+        Args:
+            items: parallel items to keep per query set (1 or more).
+            seed: the seed of the draw.
+
+        Returns:
+            A new task with the same sets and pairs, their texts and judgments kept to the drawn items.
+
+        Raises:
+            ValueError: ``items`` < 1, or no pool keeps a text (the pools do not share the queries' ids).
+
+        Example:
+            >>> task = RetrievalTask.parallel("toy", {"en": {"1": "a cat", "2": "a dog"},
+            ...                                        "de": {"1": "eine Katze", "2": "ein Hund"}})
+            >>> len(task.sample(1).queries["en"].texts)
+            1
         """
         if items < 1:
             raise ValueError(f"{self.name}: sample(items={items}) keeps nothing; pass 1 or more items per set")
@@ -158,6 +225,20 @@ class RetrievalTask:
         Ids ``ID#k`` are several texts of one item in one language (captions): every text of the item in
         another language is relevant. Every cross-lingual pair and every language against all pools are
         evaluated; with ``monolingual``, also each language against itself (its other texts of the item).
+
+        Args:
+            name: the task's name.
+            texts: ``{lang: {id: text}}``; each language is one query set and one pool.
+            exclude_self: a query's own text is never a candidate (in its own language's pool).
+            monolingual: also evaluate each language against its own pool.
+
+        Returns:
+            The task; every language is also evaluated against all pools (:attr:`multilingual`).
+
+        Example:
+            >>> task = RetrievalTask.parallel("toy", {"en": {"1": "a cat"}, "de": {"1": "eine Katze"}})
+            >>> task.pairs, task.qrels["en"]
+            ([('en', 'de'), ('de', 'en')], {'1': {'1': 1}})
         """
         by_item: dict[str, set[str]] = {}
         for lang_texts in texts.values():

@@ -162,6 +162,12 @@ class TrainConfig(RunOptions):
             source: names the input in error messages (``"flags"``, a file name).
             defaults: values under ``values``.
 
+        Returns:
+            The config, checked by :meth:`validate`.
+
+        Raises:
+            ValueError: a key is unknown or a value is invalid (the message names ``source`` and the key).
+
         Example:
             >>> TrainConfig.from_dict({"languages": "en,de", "alpha": "size"}).languages
             ['en', 'de']
@@ -189,7 +195,11 @@ class TrainConfig(RunOptions):
         return self.recipe if self.recipe in MODES else "hybrid"
 
     def validate(self) -> None:
-        """Check the options together; raises ValueError naming the option at fault and the fix."""
+        """Check the options together (run options included), normalising ``measures`` and ``report_to``.
+
+        Raises:
+            ValueError: an option is invalid alone or with another (the message names it and the fix).
+        """
         if self.recipe not in RECIPES:
             raise ValueError(f"recipe={self.recipe!r} must be one of {RECIPES}")
         if not isinstance(self.negatives, int) or self.negatives < 0:
@@ -234,10 +244,20 @@ class TrainConfig(RunOptions):
         self.check_run_options()
 
     def to_dict(self) -> dict[str, Any]:
+        """Every field, as ``train_config.json`` stores it.
+
+        Returns:
+            ``{field name: value}`` (``dataclasses.asdict``).
+        """
         return dataclasses.asdict(self)
 
     def recipe_options(self) -> dict[str, Any]:
-        """The options that define the trained model (no paths, no run options), e.g. for its model card."""
+        """The options that define the trained model, e.g. for its model card.
+
+        Returns:
+            Every field but the run-only ones (``output``, ``data_dir``, ``eval``, ``measures``, checkpoints,
+                logging, data loading); ``model``, ``train`` and ``negatives_file`` stay, as given.
+        """
         return {k: v for k, v in self.to_dict().items() if k not in _RUN_ONLY}
 
 

@@ -42,7 +42,18 @@ class TeacherLabels:
 def teacher_embeddings(teacher, questions: list[str], answers: list[str], cache: bool = True,
                        batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """The teacher's (unnormalised, as its forward pass gives them) embeddings of the pivot texts,
-    questions as queries and answers as documents, read from or added to the embedding cache."""
+    questions as queries and answers as documents, read from or added to the embedding cache.
+
+    Args:
+        teacher: the frozen ``SentenceTransformer``.
+        questions: the pivot-language questions (encoded with the teacher's query prompt).
+        answers: the pivot-language answers (encoded with its document prompt).
+        cache: read and add to the embedding cache; False encodes everything.
+        batch_size: texts per forward pass.
+
+    Returns:
+        ``(question embeddings, answer embeddings)``, one row per text.
+    """
     from ..evaluation.embedding_cache import EmbeddingCache, cache_key, cached_encode
     from ..models import encode_documents, encode_queries, query_passage_prompts
 
@@ -58,9 +69,24 @@ def teacher_embeddings(teacher, questions: list[str], answers: list[str], cache:
 
 def distillation_datasets(pairs: "MultilingualPairDataset", teacher, pivot: str = "en",
                           cache: bool = True) -> dict[str, "Dataset"]:
-    """``{"distill-questions", "distill-answers"}``: one row per record whose example has a ``pivot``
-    record (the pivot's own rows included, as in ``make_multilingual``), labelled with the teacher's
-    embedding of the pivot text."""
+    """The two distillation datasets: one row per record whose example has a ``pivot`` record (the pivot's
+    own rows included, as in ``make_multilingual``), labelled with the teacher's embedding of the pivot text.
+
+    Records whose example lacks a pivot record are dropped, with a warning.
+
+    Args:
+        pairs: the training data, a :class:`~hybrid_batch_st.MultilingualPairDataset`.
+        teacher: the frozen ``SentenceTransformer`` whose pivot embeddings are the targets.
+        pivot: the pivot language (``TrainConfig.pivot_language``).
+        cache: read and add the teacher's embeddings to the embedding cache.
+
+    Returns:
+        ``{"distill-questions": Dataset, "distill-answers": Dataset}``, with an ``anchor`` or ``positive`` text
+            column and a ``label`` (the teacher's vector) added when a batch is read.
+
+    Raises:
+        ValueError: the data has no ``pivot`` records.
+    """
     from datasets import Dataset
 
     if pivot not in pairs.languages:

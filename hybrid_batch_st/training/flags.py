@@ -67,6 +67,13 @@ def add_config_flags(parser: argparse.ArgumentParser, defaults: Mapping[str, Any
 
 def config_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The :class:`TrainConfig` options given as flags (those not None), to pass to
-    :meth:`TrainConfig.from_dict` or :meth:`TrainConfig.from_file`."""
+    :meth:`TrainConfig.from_dict` or :meth:`TrainConfig.from_file`.
+
+    Args:
+        args: parsed arguments of a parser with :func:`add_config_flags`.
+
+    Returns:
+        ``{field name: value}`` of the flags given; other attributes of ``args`` (``--config``, ...) are left out.
+    """
     names = {f.name for f in dataclasses.fields(TrainConfig)}
     return {k: v for k, v in vars(args).items() if k in names and v is not None}

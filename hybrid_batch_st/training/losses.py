@@ -9,7 +9,16 @@ __all__ = ["make_loss"]
 
 def make_loss(config: TrainConfig, model):
     """In-batch negatives InfoNCE over the global batch (gathered across devices under DDP): plain or
-    cached (GradCache, memory of ``mini_batch_size`` rows), one way or both ways (``symmetric``)."""
+    cached (GradCache, memory of ``mini_batch_size`` rows), one way or both ways (``symmetric``).
+
+    Args:
+        config: the run's options (``loss``, ``mini_batch_size``, ``symmetric``).
+        model: the ``SentenceTransformer`` being trained.
+
+    Returns:
+        A ``MultipleNegativesRankingLoss`` (``loss="mnrl"``) or ``CachedMultipleNegativesRankingLoss``
+            (``loss="cached-mnrl"``).
+    """
     from sentence_transformers.sentence_transformer.losses import (
         CachedMultipleNegativesRankingLoss,
         MultipleNegativesRankingLoss,

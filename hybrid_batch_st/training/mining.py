@@ -14,17 +14,26 @@ def mine_negatives(pairs, model, negatives: int = 7, pivot_language: str = "en",
                    **options: Any) -> dict[str, list[str]]:
     """``{example id: [negative example id, ...]}`` from the pivot-language questions and answers of ``pairs``.
 
+    A negative is named by the first example whose pivot answer is the mined text; an example's own
+    answer (shared answer sentences included) is never its negative.
+
     Args:
         pairs: a :class:`~hybrid_batch_st.MultilingualPairDataset`.
         model: the SentenceTransformer that ranks the candidates (the model to fine-tune, usually).
         negatives: negatives per example (``mine_hard_negatives``' ``num_negatives``); mine more than you
             train with so that the rows of languages some negatives lack still find theirs.
         pivot_language: the language mined on; examples without it list no negatives.
-        options: passed on to ``sentence_transformers.util.mine_hard_negatives`` (``range_min``,
+        **options: passed on to ``sentence_transformers.util.mine_hard_negatives`` (``range_min``,
             ``relative_margin``, ``sampling_strategy``, ``use_faiss``, ``batch_size``, ...).
 
-    A negative is named by the first example whose pivot answer is the mined text; an example's own
-    answer (shared answer sentences included) is never its negative.
+    Returns:
+        The negatives' example ids per example id, for the examples that have a pivot record and got any.
+
+    Raises:
+        ValueError: the data has no ``pivot_language`` records, or no more distinct answers than ``negatives``.
+
+    Example:
+        >>> negatives = mine_negatives(pairs, model, negatives=7, pivot_language="en")  # doctest: +SKIP
     """
     from datasets import Dataset
     from sentence_transformers.util import mine_hard_negatives

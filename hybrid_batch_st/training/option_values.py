@@ -16,7 +16,21 @@ def _comma_list(text: str | Sequence[str]) -> list[str]:
 
 
 def parse_recipes(text: str | Sequence[str]) -> list[str]:
-    """``"hybrid,mixed"`` (or a list) -> ``["hybrid", "mixed"]``, each one of :data:`~hybrid_batch_st.names.RECIPES`."""
+    """``"hybrid,mixed"`` (or a list) -> ``["hybrid", "mixed"]``, each one of :data:`~hybrid_batch_st.names.RECIPES`.
+
+    Args:
+        text: comma-separated recipe names (spaces and empty items dropped) or a list of them.
+
+    Returns:
+        The recipes in order, each once.
+
+    Raises:
+        ValueError: a name is not a recipe, or none is given.
+
+    Example:
+        >>> parse_recipes("hybrid, mixed,hybrid")
+        ['hybrid', 'mixed']
+    """
     recipes = _comma_list(text)
     unknown = [r for r in recipes if r not in RECIPES]
     if unknown or not recipes:
@@ -25,7 +39,23 @@ def parse_recipes(text: str | Sequence[str]) -> list[str]:
 
 
 def parse_alpha(text: str | float) -> float | str:
-    """A number in [0, 1], or ``"size"`` (the monolingual share of all pairs)."""
+    """A number in [0, 1], or ``"size"`` (the monolingual share of all pairs).
+
+    The range is checked with the other sampler options (``check_sampler_options``), not here.
+
+    Args:
+        text: ``"size"``, a number, or a number's text.
+
+    Returns:
+        ``"size"``, or the value as a float.
+
+    Raises:
+        ValueError: ``text`` is neither ``"size"`` nor a number.
+
+    Example:
+        >>> parse_alpha("0.3"), parse_alpha("size")
+        (0.3, 'size')
+    """
     if text == "size" or isinstance(text, (int, float)) and not isinstance(text, bool):
         return text if text == "size" else float(text)
     try:
@@ -35,7 +65,21 @@ def parse_alpha(text: str | float) -> float | str:
 
 
 def parse_language_weights(text: str | Mapping[str, float]) -> dict[str, float]:
-    """``"en=1,de=0.5"`` (or a mapping) -> ``{"en": 1.0, "de": 0.5}``."""
+    """``"en=1,de=0.5"`` (or a mapping) -> ``{"en": 1.0, "de": 0.5}``.
+
+    Args:
+        text: comma-separated ``LANG=WEIGHT`` items, or a mapping of language to weight.
+
+    Returns:
+        ``{language: weight}`` with float weights (not checked to be >= 0 here).
+
+    Raises:
+        ValueError: an item lacks ``=`` or a weight is not a number.
+
+    Example:
+        >>> parse_language_weights("en=1,de=0.5")
+        {'en': 1.0, 'de': 0.5}
+    """
     if isinstance(text, Mapping):
         items = list(text.items())
     else:

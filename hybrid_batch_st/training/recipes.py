@@ -85,7 +85,20 @@ class PairsOrStock:
 
 def trainer_inputs(config: TrainConfig, model, pairs) -> TrainerInputs:
     """The datasets, losses and samplers of ``config.recipe`` for ``pairs`` (a
-    :class:`~hybrid_batch_st.MultilingualPairDataset`)."""
+    :class:`~hybrid_batch_st.MultilingualPairDataset`).
+
+    Args:
+        config: the run's options (``recipe``, ``negatives``, the sampler options, the distillation options).
+        model: the ``SentenceTransformer`` being trained (the losses wrap it; the default teacher is it).
+        pairs: the training data.
+
+    Returns:
+        The trainer's dataset(s), loss(es), ``batch_sampler`` and ``multi_dataset_batch_sampler``.
+
+    Raises:
+        ValueError: a distillation recipe whose pivot language the data lacks, or a teacher whose embedding
+            size differs from the model's.
+    """
     from datasets import DatasetDict
     from sentence_transformers.base.sampler import BatchSamplers, MultiDatasetBatchSamplers
 

@@ -26,7 +26,21 @@ logger = logging.getLogger(__name__)
 
 
 def make_evaluator(config: TrainConfig, held_out=None):
-    """The evaluator named by ``config.eval`` (see :mod:`hybrid_batch_st.data.sources`), or None."""
+    """The evaluator named by ``config.eval`` (see :mod:`hybrid_batch_st.data.sources`), or None.
+
+    Args:
+        config: the run's options: ``eval``, ``languages``, ``data_dir``, ``train_articles`` and ``measures``
+            choose the data; ``model`` and ``recipe`` name the model in the report.
+        held_out: the training data's held-out part, for ``eval`` ``heldout``, ``validation`` or ``auto``.
+
+    Returns:
+        A :class:`~hybrid_batch_st.evaluation.evaluator.MultilingualRetrievalEvaluator` that writes its report
+            (named ``heldout`` for ``heldout`` / ``auto``, else after the source); None where ``config.eval`` is
+            empty, or ``auto`` without a held-out part.
+
+    Raises:
+        ValueError: ``heldout`` / ``validation`` without a held-out part.
+    """
     data = load_eval_data(config.eval or "", config.languages, config.data_dir, held_out, config.train_articles)
     if data is None:
         return None
@@ -41,7 +55,14 @@ def make_evaluator(config: TrainConfig, held_out=None):
 
 @dataclass
 class TrainOutcome:
-    """What :func:`train` produced: the fine-tuned model and, with ``config.eval``, its evaluation."""
+    """What :func:`train` produced: the fine-tuned model and, with ``config.eval``, its evaluation.
+
+    Attributes:
+        model: the fine-tuned ``SentenceTransformer`` (merged with the base model where asked).
+        evaluation: the :class:`~hybrid_batch_st.evaluation.results.EvaluationResult` after training, or None.
+        losses: the training losses the trainer logged, in order.
+        saved_to: ``<output>/model``; None on the other ranks of a multi-process run.
+    """
 
     model: Any
     evaluation: Any = None  # EvaluationResult | None
@@ -72,7 +93,21 @@ def _training_length(model, limit: int | None):
 def training_arguments(config: TrainConfig, output_dir: str, batch_sampler, prompts, multi_dataset_batch_sampler,
                        evaluate: bool = False):
     """The stock ``SentenceTransformerTrainingArguments`` of a run: every option of ``config`` that the
-    trainer knows, under its Hugging Face name."""
+    trainer knows, under its Hugging Face name.
+
+    Args:
+        config: the run's options (batch size, steps or epochs, learning rate, warm-up, seed, precision,
+            checkpoints, logging, data-loader workers).
+        output_dir: the trainer's folder (its checkpoints).
+        batch_sampler: the trainer's ``batch_sampler`` (a :class:`~hybrid_batch_st.HybridBatchSampler`
+            factory or a stock ``BatchSamplers`` value).
+        prompts: the trainer's ``prompts`` (:func:`~hybrid_batch_st.training.model_card.model_prompts`).
+        multi_dataset_batch_sampler: how a multi-dataset run interleaves its datasets.
+        evaluate: evaluate every ``config.eval_steps`` steps (when that is set).
+
+    Returns:
+        The training arguments; ``use_cpu`` is set where no CUDA GPU is available.
+    """
     import torch
     from sentence_transformers import SentenceTransformerTrainingArguments
 
@@ -147,6 +182,28 @@ def train(config: TrainConfig, model=None, overwrite: bool = False) -> TrainOutc
     once complete (model, ``train_config.json`` and, with ``config.eval``, the evaluation report in
     ``<output>/eval_<name>``). Under ``torchrun`` / ``accelerate launch`` every process trains and
     rank 0 evaluates and saves.
+
+    Args:
+        config: the run's options (validated first).
+        model: a loaded ``SentenceTransformer`` to fine-tune in place instead of loading ``config.model``
+            (which still names the base model for the merge and the model card).
+        overwrite: replace an existing ``config.output``.
+
+    Returns:
+        A :class:`TrainOutcome`: the model, its evaluation (or None), the logged losses and where it was saved.
+
+    Raises:
+        ValueError: an option or the training data is invalid (the message names the fix).
+        FileExistsError: ``config.output`` exists and ``overwrite`` is false (checked before training).
+
+    Example:
+        >>> from hybrid_batch_st import TrainConfig, train
+        >>> config = TrainConfig(model="all-MiniLM-L6-v2", train="sample", languages=["en", "de", "es"],
+        ...                      recipe="hybrid", alpha=0.5, steps=30, batch_size=32, output="runs/hybrid")
+        >>> outcome = train(config)  # doctest: +SKIP
+        >>> outcome.saved_to  # doctest: +SKIP
+        PosixPath('runs/hybrid/model')
+        >>> outcome.evaluation.macro  # doctest: +SKIP
     """
     config.validate()
     output = Path(config.output)

@@ -21,7 +21,14 @@ def _option(help: str, parse: Callable[[Any], Any] | None = None, metavar: str |
 
 
 def check_precision(precision: str) -> None:
-    """Refuse a precision this machine cannot train in, naming what it has and what to pass instead."""
+    """Refuse a precision this machine cannot train in, naming what it has and what to pass instead.
+
+    Args:
+        precision: ``"fp32"``, ``"bf16"`` or ``"fp16"`` (:data:`~hybrid_batch_st.names.PRECISIONS`).
+
+    Raises:
+        ValueError: ``fp16`` without a CUDA GPU, or ``bf16`` on a CUDA GPU without bfloat16 support.
+    """
     import torch
 
     if precision == "fp16" and not torch.cuda.is_available():
@@ -65,7 +72,11 @@ class RunOptions:
         return output.with_name(f"{output.name}-checkpoints")
 
     def check_run_options(self) -> None:
-        """Raise ValueError naming the run option at fault and the fix."""
+        """Check the run options, normalising ``report_to`` to a list.
+
+        Raises:
+            ValueError: a run option is invalid (the message names it and the fix).
+        """
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision={self.precision!r} must be one of {PRECISIONS}")
         if self.precision != "fp32":

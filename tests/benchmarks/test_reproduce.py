@@ -126,7 +126,7 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
     run("benchmarks/results_table.py", "--results", str(results), "--verdict", str(front),
         "--alternatives", "sample-to-heldout")
     said = front.read_text()
-    assert "old" not in said and "On sample-to-heldout (" in said and "Welch's t on per-run means" in said
+    assert "\nold\n" not in said and "on sample-to-heldout, " in said and "Welch's t on per-run means" in said
     assert "distinguishable from hybrid" in said
 
 

@@ -94,9 +94,10 @@ def test_single_type_modes(dataset, meta, mode):
     assert kinds == {mode == "monolingual"}
 
 
-def test_temperature_flattens_and_weights_exclude(dataset, meta):
+@pytest.mark.parametrize("temperature", [1000.0, float("inf")])  # inf: the paper's section 2.2, "equally"
+def test_temperature_flattens_and_weights_exclude(dataset, meta, temperature):
     _, q, _ = meta
-    hot = HybridBatchSampler(dataset, 4, True, mode="monolingual", temperature=1000.0)
+    hot = HybridBatchSampler(dataset, 4, True, mode="monolingual", temperature=temperature)
     counts = Counter(q[b[0]] for b in hot)
     assert max(counts.values()) / min(counts.values()) < 1.3  # near uniform, unlike 6:1 sizes
     weighted = HybridBatchSampler(dataset, 4, True, mode="monolingual", language_weights={"en": 0, "fr": 3})
