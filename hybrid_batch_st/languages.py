@@ -131,11 +131,18 @@ def normalise_languages(codes: Iterable[str]) -> dict[str, str]:
     Returns:
         ``{code: name}`` for each distinct code, in first-seen order.
 
+    Raises:
+        ValueError: a code is no language code; the message names it.
+
     Example:
         >>> normalise_languages(["zho_Hans", "zho_Hant", "en-US"])
         {'zho_Hans': 'zh-Hans', 'zho_Hant': 'zh-Hant', 'en-US': 'en'}
     """
     parsed = {code: parse_language(code) for code in dict.fromkeys(codes)}
+    unknown = [code for code, found in parsed.items() if found is None]
+    if unknown:
+        raise ValueError(f"unknown language code(s) {', '.join(map(repr, unknown))}: use ISO 639 codes (de, deu), "
+                         "optionally with a script or region (deu_Latn, en-US)")
     variants: dict[str, set[str]] = {}
     for base, variant in parsed.values():
         variants.setdefault(base, set()).add(variant)

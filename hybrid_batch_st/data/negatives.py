@@ -112,11 +112,16 @@ class HardNegatives:
         for lang in np.unique(langs):
             at = np.flatnonzero(langs == lang)
             members = self._members_of(int(lang))
+            if len(members) < 2:  # the example's own answer would be its negative: a false negative
+                raise ValueError(
+                    f"language {self.index.languages[int(lang)]!r} has {len(members)} example(s): a hard negative "
+                    "in it cannot differ from the answer; list negatives for its rows in the negatives file, add "
+                    "examples in that language, or leave it out of the training languages")
             key = examples[at].astype(np.uint64) * _HASH[0] ^ (slots[at].astype(np.uint64) + np.uint64(lang)) * _HASH[1]
             key ^= key >> np.uint64(31)
             key *= _HASH[2]
             picked = members[(key % np.uint64(len(members))).astype(np.int64)]
-            # the example itself: its neighbour in the language's list instead (a language has >= 2 examples)
+            # the example itself: its neighbour in the language's list instead (checked above: >= 2 examples)
             same = picked == examples[at]
             if same.any():
                 position = np.searchsorted(members, picked[same])

@@ -88,6 +88,8 @@ def test_language_codes_in_every_form_name_one_language():
     assert normalise_languages(["zho_Hans", "zho_Hant", "en"]) == {"zho_Hans": "zh-Hans", "zho_Hant": "zh-Hant",
                                                                    "en": "en"}
     assert canonical_language("deu_Latn") == canonical_language("de-AT") == "de"
+    with pytest.raises(ValueError, match="unknown language code.*'qq-notacode'"):
+        normalise_languages(["en", "qq-notacode"])
     records = [{**r, "lang": {"en": "eng_Latn", "de": "deu", "es": "es-ES"}[r["lang"]]} for r in LONG]
     pairs = MultilingualPairDataset.from_hf(Dataset.from_list(records), languages=["en", "deu_Latn"])
     assert pairs.languages == ["en", "de"] and len(pairs) == 8

@@ -57,6 +57,15 @@ def test_negatives_follow_the_answer_language_and_the_listed_order():
         assert got[: len(wanted)] == wanted and len(set(got)) == 3 and e not in got
 
 
+def test_a_language_with_one_example_is_refused_rather_than_given_its_own_answer_as_negative():
+    records = [{"id": i, "lang": "en", "question": f"en q {i}", "answer": f"en a {i}"} for i in ("q1", "q2", "q3")]
+    records.append({"id": "q1", "lang": "de", "question": "de q q1", "answer": "de a q1"})
+    dataset = MultilingualPairDataset.from_records(records).with_negatives({"q1": [], "q2": ["q3"], "q3": ["q2"]})
+    rows = dataset.to_dataset(negatives=1)
+    with pytest.raises(ValueError, match="language 'de' has 1 example"):
+        rows[: len(rows)]
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "mixed", "cross-lingual"])
 @pytest.mark.parametrize("world_size", [1, 2])
 def test_no_negative_example_sits_as_a_positive_in_its_global_batch(mode, world_size):
