@@ -10,7 +10,12 @@ from ..names import LANGUAGE_CHOICES, MODES
 if TYPE_CHECKING:
     from ..data.pair_index import PairIndex
 
-__all__ = ["check_sampler_options", "index_of", "check_multilingual_examples"]
+__all__ = ["SAMPLER_DEFAULTS", "check_sampler_options", "index_of", "check_multilingual_examples"]
+
+#: The sampling options and their defaults, spelled once: :class:`~hybrid_batch_st.HybridBatchSampler`'s
+#: keyword arguments and ``configure``, and :class:`~hybrid_batch_st.TrainConfig`'s fields, take them from here.
+SAMPLER_DEFAULTS: dict[str, Any] = {"mode": "hybrid", "alpha": 0.5, "temperature": 1.0, "language_weights": None,
+                                    "language_choice": "batch", "world_size": None}
 
 
 def check_sampler_options(

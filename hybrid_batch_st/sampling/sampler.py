@@ -53,7 +53,7 @@ from .cycles import Cycle
 from .distributed import loader_epoch, process_world_size
 from .groups import Group, LanguageGroups
 from .negatives import NegativesApart
-from .options import check_multilingual_examples, check_sampler_options, index_of
+from .options import SAMPLER_DEFAULTS, check_multilingual_examples, check_sampler_options, index_of
 
 __all__ = ["HybridBatchSampler"]
 
@@ -61,9 +61,6 @@ logger = logging.getLogger(__name__)
 
 Mode = str  # one of hybrid_batch_st.names.MODES
 Alpha = Union[float, Literal["size"]]
-#: the sampling options and their defaults (those of ``__init__``)
-_OPTIONS: dict[str, Any] = {"mode": "hybrid", "alpha": 0.5, "temperature": 1.0, "language_weights": None,
-                            "language_choice": "batch", "world_size": None}
 
 
 class HybridBatchSampler(DefaultBatchSampler):
@@ -118,12 +115,12 @@ class HybridBatchSampler(DefaultBatchSampler):
         generator: torch.Generator | None = None,
         seed: int = 0,
         *,
-        mode: Mode = "hybrid",
-        alpha: Alpha = 0.5,
-        temperature: float = 1.0,
-        language_weights: Mapping[str, float] | None = None,
-        language_choice: str = "batch",
-        world_size: int | None = None,
+        mode: Mode = SAMPLER_DEFAULTS["mode"],
+        alpha: Alpha = SAMPLER_DEFAULTS["alpha"],
+        temperature: float = SAMPLER_DEFAULTS["temperature"],
+        language_weights: Mapping[str, float] | None = SAMPLER_DEFAULTS["language_weights"],
+        language_choice: str = SAMPLER_DEFAULTS["language_choice"],
+        world_size: int | None = SAMPLER_DEFAULTS["world_size"],
     ) -> None:
         super().__init__(
             dataset, batch_size=batch_size, drop_last=drop_last,
@@ -185,10 +182,11 @@ class HybridBatchSampler(DefaultBatchSampler):
         Example:
             >>> factory = HybridBatchSampler.configure(mode="hybrid", alpha=0.5, language_choice="example")
         """
-        unknown = sorted(set(options) - set(_OPTIONS))
+        unknown = sorted(set(options) - set(SAMPLER_DEFAULTS))
         if unknown:
-            raise TypeError(f"HybridBatchSampler.configure: unknown option(s) {unknown}; it takes {sorted(_OPTIONS)}")
-        chosen = _OPTIONS | options
+            raise TypeError(f"HybridBatchSampler.configure: unknown option(s) {unknown}; "
+                            f"it takes {sorted(SAMPLER_DEFAULTS)}")
+        chosen = SAMPLER_DEFAULTS | options
         check_sampler_options(**chosen)
         chosen["language_weights"] = dict(chosen["language_weights"]) if chosen["language_weights"] else None
         return functools.partial(cls, **chosen)

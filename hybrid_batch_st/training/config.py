@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from ..languages import parse_languages
 from ..names import DEFAULT_MEASURES, DEFAULT_MODEL, LANGUAGE_CHOICES, LOSSES, MODES, RECIPES
-from ..sampling.options import check_sampler_options
+from ..sampling.options import SAMPLER_DEFAULTS, check_sampler_options
 from ..tasks.sample import TRAIN_ARTICLES
 from .option_values import _hf_columns, _measures, parse_alpha, parse_language_weights
 from .run_options import _RUN_ONLY, RunOptions, _option
@@ -80,17 +80,17 @@ class TrainConfig(RunOptions):
         "with in-batch negatives (0: in-batch negatives only)", int, "K"))
     negatives_file: str | None = field(default=None, metadata=_option(
         "hard negatives per example id, as `hybrid-batch-st mine` writes them", metavar="PATH"))
-    alpha: float | str = field(default=0.5, metadata=_option(
+    alpha: float | str = field(default=SAMPLER_DEFAULTS["alpha"], metadata=_option(
         "probability that a hybrid batch is monolingual, or 'size' (the monolingual share of all pairs)",
         parse_alpha, "A"))
-    temperature: float = field(default=1.0, metadata=_option(
+    temperature: float = field(default=SAMPLER_DEFAULTS["temperature"], metadata=_option(
         "T in p ~ n**(1/T) over language (pair) sizes; larger flattens toward uniform", float, "T"))
-    language_weights: dict[str, float] | None = field(default=None, metadata=_option(
+    language_weights: dict[str, float] | None = field(default=SAMPLER_DEFAULTS["language_weights"], metadata=_option(
         "weights multiplied into the language (pair) probabilities, e.g. en=1,de=0.5 (0 excludes a language)",
         parse_language_weights, "LANG=W,..."))
-    language_choice: str = field(default="batch", metadata=_option(
+    language_choice: str = field(default=SAMPLER_DEFAULTS["language_choice"], metadata=_option(
         "one language (pair) per batch, as in the paper, or drawn per example", choices=LANGUAGE_CHOICES))
-    world_size: int | None = field(default=None, metadata=_option(
+    world_size: int | None = field(default=SAMPLER_DEFAULTS["world_size"], metadata=_option(
         "processes sharing one global batch (default: the torchrun/accelerate process group's)", int, "N"))
     batch_size: int = field(default=32, metadata=_option("rows per batch and device", int, "N"))
     steps: int = field(default=40, metadata=_option("training steps (0: train for --epochs)", int, "N"))
