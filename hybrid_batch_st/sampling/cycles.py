@@ -96,16 +96,24 @@ class Cycle:
     def next_not_in(self, seen: set[int]) -> int | None:
         """The next member not in ``seen``, or None when every member of the group is in it.
 
+        Members passed over because they are in ``seen`` wait in the queue and are served first by the next
+        draw they fit, so one-at-a-time draws also reach every member once per pass.
+
         Args:
             seen: members that may not be drawn (the batch's examples and, with hard negatives, theirs).
 
         Returns:
-            A member, or None; members passed over (in ``seen``) are used up for this pass, not queued.
+            A member, or None.
         """
-        for _ in range(len(self.members)):
+        for i, member in enumerate(self.waiting):
+            if member not in seen:
+                return self.waiting.pop(i)
+        for _ in range(2 * len(self.members)):  # two passes' worth of draws hold one whole pass
             if not self.buffer:
                 self.buffer = self._next(64).tolist()[::-1]
             member = self.buffer.pop()
             if member not in seen:
                 return member
+            if member not in self.waiting:
+                self.waiting.append(member)
         return None

@@ -109,9 +109,10 @@ class NegativesApart:
             blocked.add(example)
             blocked.update(row)
 
+        put_back: list[int] = []  # served by later batches, not retried in this one
         for example, row in zip(examples.tolist(), rows.tolist()):
             if example in blocked or not kept_set.isdisjoint(row):
-                cycle.waiting.append(example)
+                put_back.append(example)
             else:
                 keep(example, row)
         relaxed, rejected = False, 0
@@ -125,8 +126,9 @@ class NegativesApart:
                 self.clashes += candidate in blocked or not kept_set.isdisjoint(row)
                 keep(candidate, row)
             else:
-                cycle.waiting.append(candidate)
+                put_back.append(candidate)
                 rejected += 1
+        cycle.waiting.extend(put_back)
         return np.asarray(kept, dtype=np.int64)
 
     def report(self) -> None:

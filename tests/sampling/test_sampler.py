@@ -295,3 +295,19 @@ def test_permutation_is_a_bijection_and_cycles_draw_each_member_once_per_pass(n)
         assert len(set(batch.tolist())) == size
     counts = Counter(drawn.tolist())
     assert set(counts) <= set(members.tolist()) and max(counts.values()) - min(counts.values()) <= 1
+
+
+def test_one_at_a_time_draws_reach_every_member_once_per_pass_despite_skips():
+    """A member skipped for being in the batch already (or another row's negative) waits for the next draw."""
+    from hybrid_batch_st.sampling.cycles import Cycle
+
+    members = np.arange(12)
+    cycle = Cycle(members, np.random.default_rng(0))
+    drawn = []
+    for draw in range(4 * 12):  # four passes, each draw forbidding the two members drawn before it
+        member = cycle.next_not_in(set(drawn[-2:]))
+        assert member is not None and member not in drawn[-2:]
+        drawn.append(member)
+    counts = Counter(drawn)
+    assert set(counts) == set(range(12)) and max(counts.values()) - min(counts.values()) <= 1
+    assert Cycle(np.arange(3), np.random.default_rng(0)).next_not_in({0, 1, 2}) is None
