@@ -147,3 +147,27 @@ def _mean(runs: list[PerQuery]) -> PerQuery:
     keys = runs[0].values["AP"]
     return PerQuery("mean", {"AP": {k: {q: float(np.mean([r.values["AP"][k][q] for r in runs])) for q in keys[k]}
                                     for k in keys}})
+
+
+def test_the_command_line_and_python_give_the_same_verdict_over_runs(tmp_path, capsys):
+    from hybrid_batch_st.cli import main
+    from hybrid_batch_st.evaluation.per_query import load_per_query, write_per_query
+    from hybrid_batch_st.evaluation.results import EvaluationResult, PairResult
+
+    rng = np.random.default_rng(5)
+    folders: dict[str, list[str]] = {"a": [], "b": []}
+    for name, offsets in (("a", (0.0, 0.003, -0.002)), ("b", (0.006, 0.01, 0.004))):
+        for k, offset in enumerate(offsets):
+            values = run(rng, 0.0, offset, 60).values["AP"]
+            pairs = [PairResult(x, y, s, {"AP": float(np.mean(list(v.values())))}, len(v), {"AP": v})
+                     for (s, x, y), v in values.items()]
+            result = EvaluationResult("toy", f"{name}{k}", list(LANGS), ["AP"], 0, pairs, {}, {}, {})
+            (tmp_path / f"{name}{k}").mkdir()
+            write_per_query(result, tmp_path / f"{name}{k}" / "per_query.tsv.gz")
+            folders[name].append(str(tmp_path / f"{name}{k}"))
+    assert main(["compare", ",".join(folders["a"]), ",".join(folders["b"])]) == 0
+    printed = capsys.readouterr().out
+    a, b = ([load_per_query(f) for f in folders[n]] for n in ("a", "b"))
+    expected = seed_table([(f"{a[0].label} (+2 more seeds)", f"{b[0].label} (+2 more seeds)",
+                            compare_over_seeds(a, b, "AP"))])
+    assert printed.strip() == expected.strip() and "Welch" in printed
