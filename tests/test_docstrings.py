@@ -70,3 +70,20 @@ def test_top_level_names_show_an_example():
     missing = [name for name in hybrid_batch_st.__all__ if name != "__version__"
                and "Example:" not in (getattr(hybrid_batch_st, name).__doc__ or "")]
     assert not missing, missing
+
+
+def test_examples_run_where_they_need_no_model_or_file():
+    """Every ``>>>`` line not marked ``# doctest: +SKIP`` runs and prints what its docstring says."""
+    import doctest
+    import importlib
+
+    failed = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        if parts[-1] == "__main__":
+            continue
+        module = importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        if result.failed:
+            failed.append(f"{module.__name__}: {result.failed} of {result.attempted}")
+    assert not failed, failed
