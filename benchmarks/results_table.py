@@ -293,6 +293,11 @@ def _recipe_sentence(folder: Path) -> str:
     if not against:
         return ""
     runs = " or ".join(map(str, sorted({len(rows[a]) for a, _ in against} | {len(rows["hybrid"])})))
+    if not any(np.isfinite(r.run_p) for _, r in against):  # one run a side: differences, but no test yet
+        diffs = "; ".join(f"{LABELS[a]} {' / '.join(_signed(r.difference) for b, r in against if b == a)}"
+                          for a in dict.fromkeys(a for a, _ in against))
+        return (f"on {folder.name}, one training run per recipe so far, so no test over runs is possible; "
+                f"hybrid - recipe (mono / cross / multi AP) of those runs: {diffs}.")
     starred = [f"hybrid is {'ahead of' if r.difference > 0 else 'behind'} {LABELS[a]} in {r.setting} AP by "
                f"{abs(r.difference):.4f} (corrected p {r.corrected_p:.2g})" for a, r in against if r.starred()]
     rest = [r for _, r in against if not r.starred()]

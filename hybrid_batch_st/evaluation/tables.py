@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
+import numpy as np
+
 from ..names import SETTINGS, SHORT_SETTINGS
 from .results import EvaluationResult
 
@@ -101,6 +103,11 @@ def setting_summary(comparisons: Sequence[tuple[str, str, list[Comparison]]], me
             "the recipes would with another seed.\n")
 
 
+def _p(value: float) -> str:
+    """A p-value, or ``-`` where no test was possible (one run on a side)."""
+    return f"{value:.2g}" if np.isfinite(value) else "-"
+
+
 def seed_table(comparisons: Sequence[tuple[str, str, list[SeedComparison]]], level: float = 0.05) -> str:
     """Markdown: per (A, B) recipe comparison and setting, B - A with the training run as the unit (see
     :mod:`hybrid_batch_st.evaluation.seeds`), BH-corrected within each family of the table's rows.
@@ -123,10 +130,11 @@ def seed_table(comparisons: Sequence[tuple[str, str, list[SeedComparison]]], lev
     lines = ["| B vs A | setting | B - A | runs | 95% interval | Welch p | corrected p | permutation p (min) | "
              "detectable |", "| --- |" + " --- |" * 8]
     for a, b, r in rows:
+        interval = f"[{r.ci[0]:+.4f}, {r.ci[1]:+.4f}]" if np.isfinite(r.ci).all() else "-"  # one run a side: none
         lines.append(f"| {b} vs {a} | {SHORT_SETTINGS.get(r.setting, r.setting)} | {r.difference:+.4f}"
-                     f"{' *' if r.starred(level) else ''} | {r.n_b} vs {r.n_a} | [{r.ci[0]:+.4f}, {r.ci[1]:+.4f}] | "
-                     f"{r.run_p:.2g} | {r.corrected_p:.2g} | {r.permutation_p:.2g} ({r.min_permutation_p:.2g}) | "
-                     f"{r.detectable:.4f} |")
+                     f"{' *' if r.starred(level) else ''} | {r.n_b} vs {r.n_a} | {interval} | "
+                     f"{_p(r.run_p)} | {_p(r.corrected_p)} | {r.permutation_p:.2g} ({r.min_permutation_p:.2g}) | "
+                     + (f"{r.detectable:.4f}" if np.isfinite(r.detectable) else "-") + " |")
     measure = rows[0][2].measure
     return ("\n".join(lines) + f"\n\n{measure}; unit: the training run (its mean over the parallel questions). "
             "Welch p: Welch's t-test on the per-run means (one-sample against the base model), with its t-based "
