@@ -24,7 +24,7 @@ names its ``sample_items``). It resumes: a model whose ``results.json`` exists i
 again (with ``--also`` benchmarks it lacks, or has on another sample, it is retrained, or reused, with the
 merge weight recorded there, and scored on those only), a trained model in ``<work>`` is reused, and embeddings
 come from the embedding cache. The tables (mean +- sd over seeds, significance) are printed by
-``benchmarks/results_table.py``.
+``hybrid-batch-st results`` (or ``benchmarks/results_table.py``).
 
     python benchmarks/reproduce.py --model ../shared/models/me5-small-xr --data-dir ../shared/data \\
         --seeds 0,1,2 --steps 150 --freeze-embeddings --merge-weights 1,0.75,0.5
@@ -51,11 +51,10 @@ from typing import Callable
 import numpy as np
 import torch
 
-from hybrid_batch_st.atomic import atomic_path
 from hybrid_batch_st.training.flags import add_config_flags, config_overrides
 from hybrid_batch_st.data.sources import load_eval_data, training_data_of
 from hybrid_batch_st.evaluation import evaluate
-from hybrid_batch_st.evaluation.records import RunRecord
+from hybrid_batch_st.experiments.records import RunRecord, ValidationRecord
 from hybrid_batch_st.models import cap_max_seq_length, load_model
 from hybrid_batch_st.names import BASE, RECIPES
 from hybrid_batch_st.training.config import DEMO_RECIPES
@@ -187,9 +186,7 @@ def _run(folder: Path, config: TrainConfig, target, target_name: str, merges: li
              "training_minutes": minutes, "device": _device_name(device), "merge_with_base": weight,
              "validation": scores | {"base_AP": base_validation()}}
     if target is None:
-        folder.mkdir(parents=True, exist_ok=True)
-        with atomic_path(folder / "validation.json") as tmp:
-            tmp.write_text(json.dumps({**extra, "mode": config.recipe}, indent=2) + "\n", encoding="utf-8")
+        ValidationRecord(**extra).write(folder)
         print(f"{folder}: validation {scores['AP'][str(weight)]} (merge {weight}; base {base_validation()}; "
               f"{minutes:.1f} training minutes)", flush=True)
         return
@@ -216,11 +213,10 @@ def _write_unmerged(folder: Path, config: TrainConfig, target, target_name: str,
 
 def _scored(folder: Path, name: str) -> bool:
     """Whether ``folder`` holds results of the ``--also`` benchmark ``name`` on today's sample and reader of it."""
-    path = folder / "results.json"
-    if not path.is_file():
+    if not (folder / "results.json").is_file():
         return False
-    record = json.loads(path.read_text())
-    return record.get("sample_items") == ALSO[name][2] and record.get("reader_revision", 1) == ALSO[name][3]
+    record = RunRecord.read(folder)
+    return record.sample_items == ALSO[name][2] and record.reader_revision == ALSO[name][3]
 
 
 def _provenance(record: RunRecord) -> dict:

@@ -206,5 +206,13 @@ def cache(args: argparse.Namespace) -> int:
     return 0
 
 
+def results(args: argparse.Namespace) -> int:
+    from ..experiments.page import write_results
+
+    print(write_results(args.results, args.output, args.page, args.verdict, args.headline), end="")
+    return 0
+
+
 COMMANDS = {"train": train, "mine": mine, "demo": demo, "evaluate": evaluate, "export": export, "search": search,
-            "pyserini": pyserini, "benchmark-files": benchmark_files, "compare": compare, "cache": cache}
+            "pyserini": pyserini, "benchmark-files": benchmark_files, "compare": compare, "cache": cache,
+            "results": results}

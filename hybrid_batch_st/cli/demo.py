@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..atomic import atomic_path, check_overwrite
 from ..evaluation.results import EvaluationResult
-from ..evaluation.targets import gaps_to_best
+from ..experiments.targets import gaps_to_best
 from ..names import BASE, COMPARISONS, LABELS
 from ..tasks.task import RetrievalTask
 from ..training.config import DEMO_DEFAULTS, DEMO_RECIPES, TrainConfig
@@ -34,7 +34,7 @@ README_ENCODE_S = 16.4
 
 def _checks(results: dict[str, EvaluationResult], measure: str = "AP") -> list[str]:
     """The claims the demo is meant to show, each stated with its numbers (no assertion): hybrid against
-    the better of X-X and X-Y per setting (:func:`~hybrid_batch_st.evaluation.targets.gaps_to_best`), and
+    the better of X-X and X-Y per setting (:func:`~hybrid_batch_st.experiments.targets.gaps_to_best`), and
     its rank distance against X-X's."""
     hy = results["hybrid"]
     values = {k: {s: v[measure] for s, v in r.macro.items()} for k, r in results.items()}

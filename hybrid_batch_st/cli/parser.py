@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
-from ..names import DEFAULT_MEASURES, RECIPE_LABELS, RECIPES
+from ..names import DEFAULT_MEASURES, HEADLINE_DIRECTION, RECIPE_LABELS, RECIPES
 from ..tasks import BENCHMARK_NAMES
 from ..training.config import DEMO_DEFAULTS, DEMO_RECIPES
 from ..training.flags import add_config_flags
@@ -203,6 +203,23 @@ def _add_compare_and_cache(sub) -> None:
     p.add_argument("--clear", action="store_true", help="delete every cached embedding")
 
 
+def _add_results(sub) -> None:
+    p = _sub(sub, "results", "tables, stars and verdicts from the run records of benchmarks/reproduce.py",
+             "Read every run record under --results (one folder per direction, one sub-folder per recipe and seed) "
+             "and print each direction's tables: seed means, the recipes tested with the training run as the unit "
+             "(Welch's t, Benjamini-Hochberg per direction), merge weights, language groups and targets, headline "
+             "direction first. --page and --verdict write the generated text between the marker lines of the "
+             "results page and the README (text outside the markers is kept).",
+             ["hybrid-batch-st results", "hybrid-batch-st results --page docs/results.md --verdict README.md "
+              "--output benchmarks/results/README.md"])
+    p.add_argument("--results", default="benchmarks/results", help="the results folder (default: %(default)s)")
+    p.add_argument("--output", help="also write the tables alone to this Markdown file")
+    p.add_argument("--page", help="the results page whose marker lines get the tables and generated prose")
+    p.add_argument("--verdict", metavar="FILE", help="a file whose verdict markers get the verdict paragraph")
+    p.add_argument("--headline", default=HEADLINE_DIRECTION, metavar="DIRECTION",
+                   help="the direction of the recipe table and the verdict (default: %(default)s)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``hybrid-batch-st`` argument parser: ``--version``, ``-v`` and a subparser per command.
 
@@ -222,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hybrid-batch-st {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_demo, _add_train, _add_mine, _add_evaluate, _add_compare_and_cache, _add_pyserini_commands):
+    for add in (_add_demo, _add_train, _add_mine, _add_evaluate, _add_compare_and_cache, _add_results,
+                _add_pyserini_commands):
         add(sub)
     return parser

@@ -9,8 +9,9 @@
 - :mod:`.report`, :mod:`.tables`: results.json, Markdown tables and heatmaps;
 - :mod:`.per_query`: the per-query values, written and read (``per_query.tsv.gz``);
 - :mod:`.significance`: paired tests between two evaluations (units: parallel questions);
-- :mod:`.seeds`: tests between recipes with the training run as the unit (Welch's t on per-run means);
-- :mod:`.targets`: the targets a hybrid model is held to; :mod:`.records`: the typed run record.
+- :mod:`.seeds`: tests between recipes with the training run as the unit (Welch's t on per-run means).
+
+Run records, targets and the results page built on these: :mod:`hybrid_batch_st.experiments`.
 """
 
 from __future__ import annotations

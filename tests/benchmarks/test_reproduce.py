@@ -105,6 +105,7 @@ def test_reproduce_writes_results_resumes_and_tabulates(tiny_model_dir, tmp_path
     assert set(record["validation"]["base_AP"]) == {"monolingual", "cross-lingual", "multilingual"}
     assert set(record["validation"]["AP"]) == {"1.0", "0.5"}
     table = run("benchmarks/results_table.py", "--results", str(results))
+    assert run("-m", "hybrid_batch_st", "results", "--results", str(results)) == table  # the script is a thin caller
     assert "| sample | recipes/symmetric | hybrid | 0 |" in table
     assert "trained on cpu (" in table  # each direction names where its models trained
 

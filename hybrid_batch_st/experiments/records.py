@@ -1,9 +1,11 @@
-"""A run record: one trained (or base) model's evaluation and how the model came to be.
+"""Run records: one trained (or base) model's evaluation, or its validation scores, and how the model came to be.
 
-``benchmarks/reproduce.py`` writes one per model, benchmark and seed (``<direction>/<recipe>-seed<k>/``:
-``results.json`` with the provenance beside the evaluation's keys, and ``per_query.tsv.gz``);
-``benchmarks/results_table.py`` reads them back through the same class, so the two cannot disagree on
-a key.
+``benchmarks/reproduce.py`` writes a :class:`RunRecord` per model, benchmark and seed
+(``<direction>/<recipe>-seed<k>/``: ``results.json`` with the provenance beside the evaluation's keys, and
+``per_query.tsv.gz``), or with ``--validation-only`` a :class:`ValidationRecord`
+(``<train>-validation/<recipe>-seed<k>/validation.json``); the results page
+(:mod:`hybrid_batch_st.experiments.page`) reads them back through the same classes, so writer and reader
+cannot disagree on a key.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_path
 from ..names import BASE
-from .per_query import PerQuery, load_per_query
-from .results import EvaluationResult
+from ..evaluation.per_query import PerQuery, load_per_query
+from ..evaluation.results import EvaluationResult
 
-__all__ = ["RunRecord", "read_records"]
+__all__ = ["RunRecord", "ValidationRecord", "read_records", "read_validation_records"]
 
 #: The provenance keys, as written into ``results.json`` (``mode`` holds the recipe, for older records).
 _KEYS = {"recipe": "mode", "seed": "seed", "train_benchmark": "train_benchmark", "train_config": "train_config",
@@ -46,7 +49,7 @@ class RunRecord:
         folder: The folder the record was read from or written to (its per-query values live there).
 
     Example:
-        >>> from hybrid_batch_st.evaluation.records import read_records
+        >>> from hybrid_batch_st.experiments.records import read_records
         >>> runs = read_records("benchmarks/results/mlqa-r-to-xquad-r")  # doctest: +SKIP
         >>> [(r.recipe, r.seed, r.macro()["multilingual"]) for r in runs]  # doctest: +SKIP
     """
@@ -99,7 +102,7 @@ class RunRecord:
         Returns:
             The folder written.
         """
-        from .report import write_report
+        from ..evaluation.report import write_report
 
         self.result.extra = {**self.result.extra, **self.provenance()}
         self.folder = write_report(self.result, folder, overwrite=overwrite, heatmap=False)
@@ -155,4 +158,93 @@ def read_records(direction: str | Path) -> list[RunRecord]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if "mode" in data or "recipe" in data:
             out.append(RunRecord.read(path.parent))
+    return out
+
+
+@dataclass
+class ValidationRecord:
+    """One trained model's validation scores on its training benchmark (``reproduce.py --validation-only``).
+
+    Args:
+        recipe: The training recipe.
+        seed: The training seed.
+        train_benchmark: What the model trained on (its validation split is held out of training).
+        train_config: The :class:`~hybrid_batch_st.training.TrainConfig` as a dict.
+        training_minutes: Wall-clock minutes of training, on ``device``.
+        device: Where the model trained.
+        merge_with_base: The merge weight validation chose.
+        validation: ``{"mean_AP": {weight: mean}, "AP": {weight: {setting: AP}}, "base_AP": {setting: AP}}``.
+        folder: The folder the record was read from or written to.
+
+    Example:
+        >>> from hybrid_batch_st.experiments.records import ValidationRecord
+        >>> record = ValidationRecord("hybrid", 0, "mlqa-r", {}, 9.5, "cpu (2 cores)", 0.75,
+        ...                           {"AP": {"0.75": {"monolingual": 0.74}}})
+        >>> record.chosen()
+        {'monolingual': 0.74}
+    """
+
+    recipe: str
+    seed: int
+    train_benchmark: str
+    train_config: dict[str, Any]
+    training_minutes: float
+    device: str | None
+    merge_with_base: float
+    validation: dict[str, Any]
+    folder: Path | None = field(default=None, compare=False)
+
+    def chosen(self) -> dict[str, float]:
+        """Validation AP per setting at the chosen merge weight.
+
+        Returns:
+            ``{setting: AP}``.
+        """
+        return self.validation["AP"][str(self.merge_with_base)]
+
+    def write(self, folder: str | Path) -> Path:
+        """Write ``validation.json`` into ``folder`` (atomically).
+
+        Args:
+            folder: The record's folder (``<results>/<train>-validation/<recipe>-seed<k>``).
+
+        Returns:
+            The file written.
+        """
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "folder"}
+        with atomic_path(self.folder / "validation.json") as tmp:
+            tmp.write_text(json.dumps({**data, "mode": self.recipe}, indent=2) + "\n", encoding="utf-8")
+        return self.folder / "validation.json"
+
+    @classmethod
+    def read(cls, folder: str | Path) -> ValidationRecord:
+        """Read the record in ``folder``.
+
+        Args:
+            folder: A folder holding ``validation.json``.
+
+        Returns:
+            The record.
+        """
+        folder = Path(folder)
+        data = json.loads((folder / "validation.json").read_text(encoding="utf-8"))
+        data["recipe"] = data.pop("mode", data.get("recipe"))
+        return cls(folder=folder, **{name: data.get(name) for name in cls.__dataclass_fields__ if name != "folder"})
+
+
+def read_validation_records(root: str | Path) -> dict[str, list[ValidationRecord]]:
+    """Every validation record under ``root``, by the recipe-option folder holding its ``*-validation`` folder.
+
+    Args:
+        root: A results folder (``benchmarks/results``); options sit in sub-folders such as ``recipes/batch100``.
+
+    Returns:
+        ``{option folder relative to root ("." for root itself): [records]}``.
+    """
+    root, out = Path(root), {}
+    for path in sorted(root.glob("**/*-validation/[!.]*/validation.json")):
+        option = path.parents[2].relative_to(root).as_posix() if path.parents[2] != root else "."
+        out.setdefault(option, []).append(ValidationRecord.read(path.parent))
     return out

@@ -1,5 +1,5 @@
-"""The run record, the seen / unseen rule and the targets: each defined once in the package and used by
-the demo, ``benchmarks/reproduce.py`` and ``benchmarks/results_table.py``."""
+"""The run records, the seen / unseen rule and the targets: each defined once in the package and used by
+the demo, ``benchmarks/reproduce.py`` and the results page (``hybrid-batch-st results``)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from hybrid_batch_st.evaluation.groups import group_macro, pair_groups
-from hybrid_batch_st.evaluation.records import RunRecord, read_records
+from hybrid_batch_st.experiments.records import RunRecord, ValidationRecord, read_records, read_validation_records
 from hybrid_batch_st.evaluation.report import write_report
 from hybrid_batch_st.evaluation.results import EvaluationResult, PairResult
-from hybrid_batch_st.evaluation.targets import gap_to_base, gaps_to_best, gaps_to_paper
+from hybrid_batch_st.experiments.targets import gap_to_base, gaps_to_best, gaps_to_paper
 
 
 def _result(shift: float = 0.0) -> EvaluationResult:
@@ -45,6 +45,20 @@ def test_read_records_skips_plain_evaluations_and_unfinished_folders(tmp_path):
     assert [r.recipe for r in read_records(tmp_path)] == ["base"]
     with pytest.raises(ValueError, match="no run record"):
         RunRecord.read(tmp_path / "plain")
+
+
+def test_a_validation_record_reads_back_what_it_wrote_and_older_files_too(tmp_path):
+    record = ValidationRecord("hybrid", 1, "mlqa-r", {"alpha": 0.25}, 9.5, "cpu (2 cores)", 0.75,
+                              {"mean_AP": {"0.75": 0.6}, "AP": {"0.75": {"monolingual": 0.7}}})
+    record.write(tmp_path / "alpha" / "mlqa-r-validation" / "hybrid-seed1")
+    older = tmp_path / "mlqa-r-validation" / "monolingual-seed0"  # reproduce.py before the class: "mode" only
+    older.mkdir(parents=True)
+    kept = {k: v for k, v in vars(record).items() if k not in ("folder", "recipe")}
+    (older / "validation.json").write_text(json.dumps({**kept, "mode": "monolingual"}))
+    found = read_validation_records(tmp_path)
+    assert sorted(found) == [".", "alpha"]
+    assert found["alpha"] == [record] and found["alpha"][0].chosen() == {"monolingual": 0.7}
+    assert found["."][0].recipe == "monolingual"
 
 
 def test_seen_is_a_partition_and_other_groups_hold_a_pair_by_either_language():
