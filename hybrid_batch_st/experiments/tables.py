@@ -95,7 +95,7 @@ def directions(root: Path) -> list[Path]:
                   key=lambda d: (HEADLINE.index(d.name) if d.name in HEADLINE else len(HEADLINE), d.name))
 
 
-#: Low-resource languages of the ``--also`` benchmarks' subsets (``benchmarks/reproduce.py``'s ``ALSO``).
+#: Low-resource languages of the ``--also`` benchmarks' subsets (:data:`.runs.ALSO`).
 LOW_RESOURCE = {"tatoeba": ("jv", "tl", "eu", "ml", "ta", "te", "af"), "flores200": ("yo", "ha", "km"),
                 "xsid": ("de-ba",), "xflickrco": ()}
 
