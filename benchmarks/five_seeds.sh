@@ -10,19 +10,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 COMMON=(--model ../shared/models/me5-small-xr --data-dir ../shared/data --steps 150 --freeze-embeddings
-        --merge-weights 1,0.75,0.5 --directions mlqa-r:xquad-r --output runs/reproduce)
-for step in "${@:-1 2 3}"; do
-  for s in $step; do
-    case $s in
-      1) "$PYTHON" benchmarks/reproduce.py "${COMMON[@]}" --seeds 0,1,2,3,4 --recipes hybrid,monolingual,cross-lingual \
-           --unmerged hybrid,monolingual,cross-lingual --also xsid ;;
-      2) "$PYTHON" benchmarks/reproduce.py "${COMMON[@]}" --seeds 3,4 --recipes mixed,stock-per-pair,distillation \
-           --also xsid ;;
-      3) for alpha in 0.25 0.75; do
-           "$PYTHON" benchmarks/reproduce.py "${COMMON[@]}" --seeds 0,1,2,3,4 --recipes hybrid --alpha "$alpha" \
-             --validation-only --results "benchmarks/results/recipes/alpha$alpha" --output "runs/recipes/alpha$alpha"
-         done ;;
-      *) echo "unknown step $s: choose 1, 2 or 3" >&2; exit 2 ;;
-    esac
-  done
+        --merge-weights 1,0.75,0.5 --directions mlqa-r:xquad-r)
+[ $# -eq 0 ] && set -- 1 2 3
+for s in "$@"; do
+  case $s in
+    1) "$PYTHON" benchmarks/reproduce.py "${COMMON[@]}" --output runs/reproduce --seeds 0,1,2,3,4 \
+         --recipes hybrid,monolingual,cross-lingual --unmerged hybrid,monolingual,cross-lingual --also xsid ;;
+    2) "$PYTHON" benchmarks/reproduce.py "${COMMON[@]}" --output runs/reproduce --seeds 3,4 \
+         --recipes mixed,stock-per-pair,distillation --also xsid ;;
+    3) for alpha in 0.25 0.75; do
+         "$PYTHON" benchmarks/reproduce.py "${COMMON[@]}" --output "runs/recipes/alpha$alpha" --seeds 0,1,2,3,4 \
+           --recipes hybrid --alpha "$alpha" --validation-only --results "benchmarks/results/recipes/alpha$alpha"
+       done ;;
+    *) echo "unknown step $s: choose 1, 2 or 3" >&2; exit 2 ;;
+  esac
 done
